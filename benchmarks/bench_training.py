@@ -1,0 +1,196 @@
+"""Training and inference throughput: skgen's AutoEncoder vs a hand-written loop.
+
+Both sides train the same torch module (``skgen._modules.AutoEncoderModule``)
+with the same optimizer, learning rate, batch size and number of epochs; the
+hand-written loop gets its tensors ready-made and draws ``randperm`` batches.
+The two alternate within each repeat so machine noise hits both alike, and the
+script prints medians and the ratio skgen / hand-written (1.0 = as fast).
+
+Run ``python benchmarks/bench_training.py`` (add ``--quick`` for a short run).
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skgen import AutoEncoder
+from skgen._base import INFERENCE_BATCH_SIZE
+from skgen._modules import AutoEncoderModule
+
+N_COMPONENTS = 8
+HIDDEN = (256, 128)
+BATCH_SIZE = 128
+LR = 1e-3
+
+
+def make_datasets(quick):
+    """Return ``{name: float32 array}``: digits and a 100,000 x 100 table."""
+    digits = (load_digits().data / 16).astype(np.float32)
+    rng = np.random.default_rng(0)
+    n_rows = 20_000 if quick else 100_000
+    latent = rng.normal(size=(n_rows, 10))
+    wide = np.tanh(latent @ rng.normal(size=(10, 100))) + 0.1 * rng.normal(
+        size=(n_rows, 100)
+    )
+    return {"digits": digits, f"{n_rows:,} x 100": wide.astype(np.float32)}
+
+
+def hand_written_fit(X, max_epochs, seed=0):
+    """Train the module with a plain PyTorch loop; return it."""
+    torch.manual_seed(seed)
+    Xt = torch.from_numpy(X)
+    module = AutoEncoderModule(X.shape[1], N_COMPONENTS, HIDDEN)
+    optimizer = torch.optim.Adam(module.parameters(), lr=LR)
+    criterion = torch.nn.MSELoss()
+    module.train()
+    for _ in range(max_epochs):
+        order = torch.randperm(len(Xt))
+        for start in range(0, len(Xt), BATCH_SIZE):
+            batch = Xt[order[start : start + BATCH_SIZE]]
+            optimizer.zero_grad()
+            loss = criterion(module(batch), batch)
+            loss.backward()
+            optimizer.step()
+    return module
+
+
+def hand_written_transform(module, X):
+    """Encode ``X`` with a ``no_grad`` batched forward; return a numpy array."""
+    Xt = torch.from_numpy(X)
+    module.eval()
+    with torch.no_grad():
+        codes = [
+            module.encode(Xt[start : start + INFERENCE_BATCH_SIZE])
+            for start in range(0, len(Xt), INFERENCE_BATCH_SIZE)
+        ]
+    return torch.cat(codes).numpy()
+
+
+def timed(function, *args):
+    """Return ``(seconds, result)`` of one call."""
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def bench(name, X, max_epochs, repeats):
+    """Time both sides ``repeats`` times; return a row of medians and ratios."""
+    skgen_fit, hand_fit, skgen_tr, hand_tr = [], [], [], []
+    for _ in range(repeats):
+        ae = AutoEncoder(
+            N_COMPONENTS,
+            hidden_layer_sizes=HIDDEN,
+            batch_size=BATCH_SIZE,
+            lr=LR,
+            max_epochs=max_epochs,
+            n_iter_no_change=None,
+            random_state=0,
+        )
+        seconds, _ = timed(ae.fit, X)
+        skgen_fit.append(seconds)
+        seconds, module = timed(hand_written_fit, X, max_epochs)
+        hand_fit.append(seconds)
+        # Transform is short: take the best of a few calls for each side.
+        for _ in range(5):
+            skgen_tr.append(timed(ae.transform, X)[0])
+            hand_tr.append(timed(hand_written_transform, module, X)[0])
+    rows = len(X) * max_epochs
+    med = statistics.median
+    return {
+        "data": name,
+        "epochs": max_epochs,
+        "fit rows/s skgen": rows / med(skgen_fit),
+        "fit rows/s torch": rows / med(hand_fit),
+        "fit ratio": med(hand_fit) / med(skgen_fit),
+        "transform rows/s skgen": len(X) / med(skgen_tr),
+        "transform rows/s torch": len(X) / med(hand_tr),
+        "transform ratio": med(hand_tr) / med(skgen_tr),
+    }
+
+
+def bench_search(repeats, max_epochs):
+    """Time a GridSearchCV over an AutoEncoder pipeline with n_jobs=1 and 2."""
+    X, y = load_digits(return_X_y=True)
+    pipeline = make_pipeline(
+        StandardScaler(),
+        AutoEncoder(max_epochs=max_epochs, n_iter_no_change=None, random_state=0),
+        LogisticRegression(max_iter=500),
+    )
+    grid = {"autoencoder__n_components": [2, 8, 16]}
+    times = {1: [], 2: []}
+    best = {}
+    for n_jobs in (2, 1):
+        # The first n_jobs=2 search starts the worker processes: time it apart.
+        search = GridSearchCV(pipeline, grid, cv=3, n_jobs=n_jobs)
+        seconds, _ = timed(search.fit, X, y)
+        times[n_jobs].append(seconds)
+        best[n_jobs] = search.best_params_
+    cold = times[2][0]
+    times[2].clear()
+    for _ in range(repeats):
+        for n_jobs in (1, 2):
+            search = GridSearchCV(pipeline, grid, cv=3, n_jobs=n_jobs)
+            times[n_jobs].append(timed(search.fit, X, y)[0])
+    med = statistics.median
+    return {
+        "search": f"3 candidates x 3 folds, {max_epochs} epochs",
+        "n_jobs=1 s": med(times[1]),
+        "n_jobs=2 s": med(times[2]),
+        "n_jobs=2 first call s": cold,
+        "speed-up n_jobs=2": med(times[1]) / med(times[2]),
+        "same best_params_": best[1] == best[2],
+    }
+
+
+def to_markdown(rows):
+    """Format result rows as a markdown table."""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [
+            f"{value:,.0f}"
+            if isinstance(value, float) and value > 10
+            else f"{value:.2f}"
+            if isinstance(value, float)
+            else str(value)
+            for value in row.values()
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small, short run")
+    parser.add_argument("--repeats", type=int, default=None)
+    args = parser.parse_args()
+    repeats = args.repeats or (3 if args.quick else 5)
+    epochs = {"digits": 20 if args.quick else 60}
+    rows = []
+    for name, X in make_datasets(args.quick).items():
+        max_epochs = epochs.get(name, 2 if args.quick else 3)
+        rows.append(bench(name, X, max_epochs, repeats))
+    search_row = bench_search(repeats, 10 if args.quick else 30)
+    print(
+        f"\ntorch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"batch_size={BATCH_SIZE}, hidden={HIDDEN}, median of {repeats} runs"
+    )
+    print("ratio = skgen throughput / hand-written throughput (1.00 = as fast)\n")
+    print(to_markdown(rows))
+    print(
+        "\nGridSearchCV(Pipeline(StandardScaler, AutoEncoder, LogisticRegression))"
+        " on digits, 2 cores\n"
+    )
+    print(to_markdown([search_row]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""skgen: neural generative models as scikit-learn estimators."""
+
+from skgen._autoencoder import AutoEncoder
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["AutoEncoder", "__version__"]

@@ -1,0 +1,245 @@
+"""What skgen's neural estimators share.
+
+Common hyperparameters and their constraints, seeding that leaves the global
+random state alone, device and thread selection, the float32 round trip, and
+building and fitting the private skorch net.
+"""
+
+import contextlib
+import copy
+import os
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import EarlyStopping
+from skorch.helper import predefined_split
+
+from skgen._data import SliceIterator, TensorDataset
+from skgen._modules import ACTIVATIONS
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+# Rows per forward pass at inference: large enough to amortise Python overhead,
+# small enough that activations stay in cache-friendly tens of megabytes.
+INFERENCE_BATCH_SIZE = 8192
+
+
+def _silent(*args, **kwargs):
+    """Swallow a callback's message (a picklable stand-in for ``print``)."""
+
+
+def derive_seed(random_state):
+    """Turn ``random_state`` into a torch seed without touching global RNG state.
+
+    ``None`` draws fresh OS entropy instead of numpy's global generator, so a
+    fit never advances the caller's random stream.
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def resolve_device(device):
+    """Return the ``torch.device`` that ``device`` names; ``"auto"`` picks CUDA."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(f"device={device!r} is not a valid torch device.") from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for but CUDA is not available; "
+            "use device='cpu' or device='auto'."
+        )
+    return resolved
+
+
+@contextlib.contextmanager
+def torch_threads():
+    """Use the thread count the process was given while torch works.
+
+    joblib's process workers (``GridSearchCV(n_jobs=k)``) set
+    ``OMP_NUM_THREADS`` to ``cpu_count // k``; torch reads it only when it
+    starts, so a worker that imported torch earlier would keep every core and
+    oversubscribe the machine. Reading it again here keeps ``k`` workers within
+    the cores they share.
+    """
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    before = torch.get_num_threads()
+    wanted = int(wanted) if wanted.isdigit() and int(wanted) > 0 else before
+    if wanted != before:
+        torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        if wanted != before:
+            torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def private_rng(seed, device):
+    """Seed torch inside a fork of its global RNG state, restored on exit."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def to_float32_tensor(X, device):
+    """Return ``X`` as a float32 tensor on ``device``, sharing memory if it can."""
+    if X.dtype != np.float32:
+        X32 = X.astype(np.float32)
+        if not np.isfinite(X32).all():
+            raise ValueError(
+                "Input contains values too large for float32 (above about "
+                "3.4e38), which skgen uses for training."
+            )
+        X = X32
+    return torch.from_numpy(np.ascontiguousarray(X)).to(device)
+
+
+class NeuralEstimatorMixin:
+    """Hyperparameters and training machinery shared by skgen's estimators.
+
+    A subclass lists its own parameters in ``_parameter_constraints`` on top of
+    :attr:`_common_parameter_constraints`, builds its torch module and calls
+    :meth:`_fit_net`.
+    """
+
+    _common_parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _hidden_layer_sizes(self):
+        """Return ``hidden_layer_sizes`` as a tuple of positive ints."""
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _optimizer_class(self):
+        """Return the torch optimizer class that ``optimizer`` names."""
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer]
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                "optimizer must be one of "
+                f"{sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass, got "
+                f"{self.optimizer!r}."
+            )
+        return self.optimizer
+
+    def _training_callbacks(self, monitor):
+        """Return copies of the user's callbacks plus early stopping, if asked."""
+        callbacks = [copy.deepcopy(cb) for cb in self.callbacks or []]
+        if self.n_iter_no_change is not None:
+            early_stopping = EarlyStopping(
+                monitor=monitor,
+                patience=self.n_iter_no_change,
+                threshold=self.tol,
+                threshold_mode="rel",
+                load_best=monitor == "valid_loss",
+                sink=print if self.verbose else _silent,
+            )
+            callbacks.append(("early_stopping", early_stopping))
+        return callbacks
+
+    def _fit_net(self, net_class, module_class, module_kwargs, X, **net_kwargs):
+        """Build and train a skorch net on the float32 array ``X``.
+
+        Rows are split for validation when ``validation_fraction`` is set; the
+        whole fit runs on a private torch RNG seeded from ``random_state`` and
+        with the process's share of threads. Returns the fitted net.
+        """
+        device = resolve_device(self.device)
+        seed = derive_seed(self.random_state)
+        Xt = to_float32_tensor(X, device)
+        n_samples = len(Xt)
+        with torch_threads(), private_rng(seed, device):
+            generator = torch.Generator().manual_seed(seed)
+            train_split = None
+            if self.validation_fraction is not None:
+                n_valid = int(round(self.validation_fraction * n_samples))
+                if n_valid < 1 or n_valid >= n_samples:
+                    raise ValueError(
+                        f"validation_fraction={self.validation_fraction} leaves "
+                        f"{n_valid} of {n_samples} rows for validation; "
+                        "pass more rows or validation_fraction=None."
+                    )
+                order = torch.randperm(n_samples, generator=generator).to(device)
+                train_data = TensorDataset(Xt[order[n_valid:]])
+                train_split = predefined_split(TensorDataset(Xt[order[:n_valid]]))
+            else:
+                train_data = TensorDataset(Xt)
+            monitor = "valid_loss" if train_split is not None else "train_loss"
+            net = net_class(
+                module_class,
+                optimizer=self._optimizer_class(),
+                lr=self.lr,
+                optimizer__weight_decay=self.weight_decay,
+                max_epochs=self.max_epochs,
+                batch_size=min(self.batch_size, len(train_data)),
+                iterator_train=SliceIterator,
+                iterator_train__shuffle=True,
+                iterator_train__generator=generator,
+                iterator_valid=SliceIterator,
+                train_split=train_split,
+                callbacks=self._training_callbacks(monitor),
+                device=device,
+                verbose=self.verbose,
+                **{f"module__{key}": value for key, value in module_kwargs.items()},
+                **net_kwargs,
+            )
+            net.fit(train_data)
+        # The fitted net keeps no reference to the training data or generator.
+        net.train_split = None
+        net.iterator_train__generator = None
+        net.module_.eval()
+        return net
+
+    def _forward_in_batches(self, function, X, n_outputs):
+        """Apply ``function`` to float32 batches of ``X`` without gradients.
+
+        Returns an array of shape ``(n_samples, n_outputs)`` in ``X``'s float
+        dtype; memory beyond the output stays at one batch.
+        """
+        device = self.net_.device
+        out = np.empty((X.shape[0], n_outputs), dtype=np.float32)
+        out_t = torch.from_numpy(out)
+        self.net_.module_.eval()
+        with torch_threads(), torch.inference_mode():
+            for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
+                stop = start + INFERENCE_BATCH_SIZE
+                batch = to_float32_tensor(X[start:stop], device)
+                out_t[start:stop] = function(batch)
+        return out if X.dtype == np.float32 else out.astype(X.dtype)
