@@ -211,7 +211,12 @@ class AutoEncoder(
         self : AutoEncoder
             The fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64])
+        with self._unfitted_on_error():
+            return self._fit(X)
+
+    def _fit(self, X):
+        """Validate ``X``, build the module and train it."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
         noise_scale = None
         if self.noise_std > 0:
             std = X.std(axis=0, dtype=np.float64)
@@ -318,11 +323,11 @@ class AutoEncoder(
     def _validate_input(self, X):
         """Check fitted state and that ``X`` matches the training features."""
         check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _validate_codes(self, Z):
         """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""
-        Z = check_array(Z, dtype=[np.float32, np.float64])
+        Z = check_array(Z, dtype=[np.float64, np.float32])
         if Z.shape[1] != self.n_components:
             raise ValueError(
                 f"X has {Z.shape[1]} features, but {type(self).__name__} "

@@ -97,7 +97,8 @@ def private_rng(seed, device):
 def to_float32_tensor(X, device):
     """Return ``X`` as a float32 tensor on ``device``, sharing memory if it can."""
     if X.dtype != np.float32:
-        X32 = X.astype(np.float32)
+        with np.errstate(over="ignore"):
+            X32 = X.astype(np.float32)
         if not np.isfinite(X32).all():
             raise ValueError(
                 "Input contains values too large for float32 (above about "
@@ -135,6 +136,20 @@ class NeuralEstimatorMixin:
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    def __sklearn_is_fitted__(self):
+        """Fitted means a trained net is in place."""
+        return hasattr(self, "net_")
+
+    @contextlib.contextmanager
+    def _unfitted_on_error(self):
+        """Leave the estimator unfitted, not half-fitted, when ``fit`` fails."""
+        try:
+            yield
+        except BaseException:
+            for name in [name for name in vars(self) if name.endswith("_")]:
+                delattr(self, name)
+            raise
 
     def _hidden_layer_sizes(self):
         """Return ``hidden_layer_sizes`` as a tuple of positive ints."""

@@ -1,0 +1,425 @@
+"""Behaviour of the AutoEncoder transformer beyond sklearn's common checks."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
+
+from skgen import AutoEncoder
+from tests.conftest import numpy_global_state
+
+# Small networks and few epochs: these tests check behaviour, not quality.
+FAST = {"hidden_layer_sizes": (32,), "max_epochs": 5, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """All 1797 digits scaled to [0, 1], with their labels."""
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+@pytest.fixture(scope="module")
+def X(digits):
+    """A 300-row subset of the digits."""
+    return digits[0][:300]
+
+
+@pytest.fixture(scope="module")
+def fitted(X):
+    """An AutoEncoder fitted on ``X``; tests must not modify it."""
+    return AutoEncoder(n_components=3, **FAST).fit(X)
+
+
+class EpochCounter(Callback):
+    """Count the epochs a net has finished, in skorch's callback style."""
+
+    def __init__(self, step=1):
+        self.step = step
+
+    def initialize(self):
+        self.n_epochs_ = 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.n_epochs_ += self.step
+
+
+class TestModelSelection:
+    def test_grid_search_over_pipeline(self, digits):
+        X, y = digits[0][:300], digits[1][:300]
+        pipe = make_pipeline(
+            StandardScaler(),
+            AutoEncoder(**FAST),
+            LogisticRegression(max_iter=200),
+        )
+        grid = {"autoencoder__n_components": [2, 4]}
+        search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+
+        assert search.best_params_["autoencoder__n_components"] in [2, 4]
+        y_pred = search.predict(X)
+        assert y_pred.shape == y.shape
+        assert set(y_pred) <= set(y)
+        assert (
+            search.best_estimator_[1].transform(X).shape[1]
+            == (search.best_params_["autoencoder__n_components"])
+        )
+
+    def test_unsupervised_grid_search_selects_by_reconstruction(self, digits):
+        X = digits[0][:600]
+        ae = AutoEncoder(hidden_layer_sizes=(64,), max_epochs=20, random_state=0)
+        search = GridSearchCV(ae, {"n_components": [1, 8]}, cv=2).fit(X)
+
+        assert search.best_params_ == {"n_components": 8}
+        scores = search.cv_results_["mean_test_score"]
+        assert np.all(scores < 0)
+        assert scores[1] > scores[0]
+        best = search.best_estimator_
+        assert search.score(X) == best.score(X) < 0
+        assert best.score(X) == pytest.approx(np.mean(best.score_samples(X)))
+
+    def test_score_is_mean_of_negative_score_samples(self, fitted, X):
+        score_samples = fitted.score_samples(X)
+        assert score_samples.shape == (X.shape[0],)
+        assert np.all(score_samples <= 0)
+        assert fitted.score(X) < 0
+        assert fitted.score(X) == pytest.approx(np.mean(score_samples), rel=1e-6)
+
+        X_rec = fitted.inverse_transform(fitted.transform(X))
+        mse = np.mean((X_rec - X) ** 2, axis=1)
+        np.testing.assert_allclose(score_samples, -mse, rtol=1e-4, atol=1e-7)
+
+
+class TestPersistence:
+    def test_pickle_round_trip(self, fitted, X):
+        restored = pickle.loads(pickle.dumps(fitted))
+        np.testing.assert_array_equal(restored.transform(X), fitted.transform(X))
+
+    def test_joblib_round_trip(self, fitted, X, tmp_path):
+        path = tmp_path / "autoencoder.joblib"
+        joblib.dump(fitted, path)
+        restored = joblib.load(path)
+        np.testing.assert_array_equal(restored.transform(X), fitted.transform(X))
+        Z = fitted.transform(X)
+        np.testing.assert_array_equal(
+            restored.inverse_transform(Z), fitted.inverse_transform(Z)
+        )
+
+
+class TestRandomState:
+    def test_same_int_seed_is_bit_identical(self, X):
+        params = {**FAST, "dropout": 0.1, "noise_std": 0.1}
+        first = AutoEncoder(n_components=3, **params).fit(X)
+        second = AutoEncoder(n_components=3, **params).fit(X)
+
+        Z = first.transform(X)
+        np.testing.assert_array_equal(Z, second.transform(X))
+        np.testing.assert_array_equal(
+            first.inverse_transform(Z), second.inverse_transform(Z)
+        )
+        assert first.history_[:, "train_loss"] == second.history_[:, "train_loss"]
+
+    def test_different_seed_gives_different_codes(self, X):
+        first = AutoEncoder(n_components=3, **{**FAST, "random_state": 0}).fit(X)
+        second = AutoEncoder(n_components=3, **{**FAST, "random_state": 1}).fit(X)
+        assert not np.allclose(first.transform(X), second.transform(X))
+
+    @pytest.mark.parametrize("random_state", [None, 0, np.random.RandomState(0)])
+    def test_fit_leaves_global_rng_alone(self, X, random_state):
+        np_before = numpy_global_state()
+        torch_before = torch.get_rng_state()
+
+        params = {**FAST, "random_state": random_state, "noise_std": 0.1}
+        ae = AutoEncoder(n_components=2, validation_fraction=0.2, **params)
+        ae.fit(X).transform(X)
+
+        np_after = numpy_global_state()
+        np.testing.assert_array_equal(np_after[0], np_before[0])
+        assert np_after[1] == np_before[1]
+        assert torch.equal(torch.get_rng_state(), torch_before)
+
+
+class TestDtypes:
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_float_dtype_is_preserved(self, X, dtype):
+        Xd = X.astype(dtype)
+        ae = AutoEncoder(n_components=2, **FAST).fit(Xd)
+        Z = ae.transform(Xd)
+        assert Z.dtype == dtype
+        assert ae.inverse_transform(Z).dtype == dtype
+        assert ae.fit_transform(Xd).dtype == dtype
+
+    def test_int_input_gives_float64(self, digits):
+        X_int = (digits[0][:200] * 16).astype(np.int64)
+        ae = AutoEncoder(n_components=2, **FAST).fit(X_int)
+        Z = ae.transform(X_int)
+        assert Z.dtype == np.float64
+        assert ae.inverse_transform(Z).dtype == np.float64
+
+
+class TestInputValidation:
+    @pytest.mark.parametrize(
+        "value, match", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
+    )
+    def test_non_finite_input_in_fit(self, X, value, match):
+        X_bad = X.copy()
+        X_bad[3, 5] = value
+        with pytest.raises(ValueError, match=match):
+            AutoEncoder(**FAST).fit(X_bad)
+
+    @pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+    def test_non_finite_input_in_transform(self, fitted, X, value, match):
+        X_bad = X[:10].copy()
+        X_bad[0, 0] = value
+        with pytest.raises(ValueError, match=match):
+            fitted.transform(X_bad)
+        with pytest.raises(ValueError, match=match):
+            fitted.score_samples(X_bad)
+
+    @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+    def test_values_too_large_for_float32(self, X):
+        X_big = X.copy()
+        X_big[0, 0] = 1e300
+        with pytest.raises(ValueError, match="float32"):
+            AutoEncoder(**FAST).fit(X_big)
+
+    def test_wrong_width_at_transform(self, fitted, X):
+        with pytest.raises(ValueError, match="features"):
+            fitted.transform(X[:, :10])
+        with pytest.raises(ValueError, match="features"):
+            fitted.score_samples(X[:, :10])
+
+    def test_empty_input(self, fitted, X):
+        with pytest.raises(ValueError, match="0 sample"):
+            AutoEncoder(**FAST).fit(X[:0])
+        with pytest.raises(ValueError, match="0 sample"):
+            fitted.transform(X[:0])
+
+    @pytest.mark.parametrize("method", ["transform", "inverse_transform", "score"])
+    def test_unfitted(self, X, method):
+        with pytest.raises(NotFittedError):
+            getattr(AutoEncoder(), method)(X)
+
+    def test_unfitted_score_samples(self, X):
+        with pytest.raises(NotFittedError):
+            AutoEncoder().score_samples(X)
+
+    def test_wrong_width_of_codes(self, fitted, X):
+        with pytest.raises(ValueError, match="n_components"):
+            fitted.inverse_transform(np.zeros((4, fitted.n_components + 1)))
+        with pytest.raises(ValueError, match="NaN"):
+            fitted.inverse_transform(np.full((4, fitted.n_components), np.nan))
+
+    @pytest.mark.parametrize("sizes", [[0], [16, 0], [-3], 0, [2.5]])
+    def test_invalid_hidden_layer_sizes(self, X, sizes):
+        with pytest.raises(ValueError, match="hidden_layer_sizes"):
+            AutoEncoder(hidden_layer_sizes=sizes, max_epochs=1).fit(X)
+
+    def test_validation_fraction_too_small(self, X):
+        ae = AutoEncoder(validation_fraction=0.001, **FAST)
+        with pytest.raises(ValueError, match="validation_fraction"):
+            ae.fit(X[:50])
+
+
+class TestModule:
+    def test_module_reconstructs_like_inverse_transform(self, fitted, X):
+        X32 = X.astype(np.float32)
+        module = fitted.net_.module_
+        assert not module.training
+        with torch.no_grad():
+            X_rec = module(torch.from_numpy(X32))
+        assert isinstance(X_rec, torch.Tensor)
+        assert X_rec.shape == X32.shape
+        assert X_rec.dtype == torch.float32
+        expected = fitted.inverse_transform(fitted.transform(X32))
+        np.testing.assert_allclose(X_rec.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+    @pytest.mark.parametrize(
+        "sizes, widths",
+        [(16, [64, 16, 3, 16, 64]), ([16, 8], [64, 16, 8, 3, 8, 16, 64])],
+    )
+    def test_hidden_layer_sizes(self, X, sizes, widths):
+        ae = AutoEncoder(3, hidden_layer_sizes=sizes, max_epochs=2, random_state=0)
+        ae.fit(X)
+        module = ae.net_.module_
+        linears = [
+            layer
+            for part in (module.encoder, module.decoder)
+            for layer in part
+            if isinstance(layer, torch.nn.Linear)
+        ]
+        encoder_widths = [layer.in_features for layer in linears]
+        assert encoder_widths + [linears[-1].out_features] == widths
+        assert ae.transform(X).shape == (X.shape[0], 3)
+        # The parameter is stored as given, not converted.
+        assert ae.hidden_layer_sizes == sizes
+
+
+class TestOutput:
+    def test_get_feature_names_out(self, fitted):
+        names = fitted.get_feature_names_out()
+        assert list(names) == ["autoencoder0", "autoencoder1", "autoencoder2"]
+
+    def test_set_output_pandas(self, fitted, X):
+        ae = clone(fitted).set_output(transform="pandas").fit(X)
+        Z = ae.transform(X)
+        assert isinstance(Z, pd.DataFrame)
+        assert list(Z.columns) == ["autoencoder0", "autoencoder1", "autoencoder2"]
+        np.testing.assert_array_equal(Z.to_numpy(), fitted.transform(X))
+
+    def test_dataframe_input_keeps_feature_names(self, X):
+        df = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+        ae = AutoEncoder(n_components=2, **FAST).fit(df)
+        np.testing.assert_array_equal(ae.feature_names_in_, df.columns)
+        with pytest.warns(UserWarning, match="feature names"):
+            ae.transform(X)
+
+
+class TestDenoising:
+    def test_noise_only_in_training(self, X):
+        ae = AutoEncoder(n_components=3, noise_std=0.5, **FAST).fit(X)
+        assert np.isfinite(ae.history_[:, "train_loss"]).all()
+        module = ae.net_.module_
+        assert not module.training
+        np.testing.assert_array_equal(ae.transform(X), ae.transform(X))
+
+        Xt = torch.from_numpy(X[:20].astype(np.float32))
+        with torch.no_grad():
+            np.testing.assert_array_equal(module(Xt).numpy(), module(Xt).numpy())
+            module.train()
+            try:
+                assert not torch.equal(module(Xt), module(Xt))
+            finally:
+                module.eval()
+
+    def test_no_noise_module_is_deterministic_in_train_mode(self, fitted, X):
+        module = pickle.loads(pickle.dumps(fitted)).net_.module_.train()
+        Xt = torch.from_numpy(X[:20].astype(np.float32))
+        with torch.no_grad():
+            assert torch.equal(module(Xt), module(Xt))
+
+    def test_noise_changes_training(self, X):
+        plain = AutoEncoder(n_components=3, **FAST).fit(X)
+        noisy = AutoEncoder(n_components=3, noise_std=0.5, **FAST).fit(X)
+        assert plain.history_[:, "train_loss"] != noisy.history_[:, "train_loss"]
+
+
+class TestTraining:
+    def test_history_records_every_epoch(self, X):
+        ae = AutoEncoder(n_components=2, n_iter_no_change=None, **FAST).fit(X)
+        assert ae.n_epochs_ == len(ae.history_) == FAST["max_epochs"]
+        assert ae.history_[:, "epoch"] == list(range(1, ae.n_epochs_ + 1))
+        train_loss = np.array(ae.history_[:, "train_loss"])
+        assert np.isfinite(train_loss).all()
+        assert train_loss[-1] < train_loss[0]
+        assert "valid_loss" not in ae.history_[-1]
+
+    def test_validation_loss(self, X):
+        ae = AutoEncoder(n_components=2, validation_fraction=0.2, **FAST).fit(X)
+        valid_loss = np.array(ae.history_[:, "valid_loss"])
+        assert len(valid_loss) == ae.n_epochs_
+        assert np.isfinite(valid_loss).all()
+
+    def test_early_stopping(self, X):
+        params = {**FAST, "max_epochs": 20}
+        ae = AutoEncoder(n_iter_no_change=2, tol=10.0, **params).fit(X)
+        # The first epoch sets the best loss; a relative tol of 10 is never met.
+        assert ae.n_epochs_ == 3 < ae.max_epochs
+
+    def test_early_stopping_on_validation_loss(self, X):
+        params = {**FAST, "max_epochs": 20}
+        ae = AutoEncoder(
+            n_iter_no_change=2, tol=10.0, validation_fraction=0.2, **params
+        )
+        ae.fit(X)
+        assert ae.n_epochs_ == 3 < ae.max_epochs
+
+    def test_no_early_stopping(self, X):
+        params = {**FAST, "max_epochs": 12}
+        ae = AutoEncoder(n_iter_no_change=None, tol=10.0, **params).fit(X)
+        assert ae.n_epochs_ == 12
+
+    def test_verbose_prints_one_line_per_epoch(self, X, capsys):
+        AutoEncoder(verbose=1, n_iter_no_change=None, **FAST).fit(X)
+        out = capsys.readouterr().out
+        assert "train_loss" in out
+        epoch_lines = [
+            line for line in out.splitlines() if line.strip().split(" ")[0].isdigit()
+        ]
+        assert len(epoch_lines) == FAST["max_epochs"]
+
+    def test_verbose_zero_is_silent(self, X, capsys):
+        ae = AutoEncoder(verbose=0, n_iter_no_change=2, tol=10.0, **FAST).fit(X)
+        ae.transform(X)
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == ""
+
+    def test_callbacks_are_copied(self, X):
+        counter = EpochCounter()
+        callbacks = [counter, ("named", EpochCounter(step=2))]
+        params = {**FAST, "max_epochs": 4}
+        ae = AutoEncoder(callbacks=callbacks, n_iter_no_change=None, **params)
+        ae.fit(X)
+
+        assert ae.callbacks is callbacks
+        assert len(callbacks) == 2 and callbacks[0] is counter
+        assert not hasattr(counter, "n_epochs_")
+        fitted_callbacks = dict(ae.net_.callbacks_)
+        assert fitted_callbacks["named"].n_epochs_ == 8
+        counters = [cb for cb in fitted_callbacks.values() if type(cb) is EpochCounter]
+        assert len(counters) == 2
+        assert all(cb is not counter for cb in counters)
+        assert sorted(cb.n_epochs_ for cb in counters) == [4, 8]
+
+        # A refit starts again from fresh copies.
+        ae.fit(X)
+        assert dict(ae.net_.callbacks_)["named"].n_epochs_ == 8
+        assert not hasattr(counter, "n_epochs_")
+
+    def test_clone_keeps_callbacks(self):
+        ae = AutoEncoder(callbacks=[EpochCounter(step=3)])
+        cloned = clone(ae).callbacks
+        assert isinstance(cloned[0], EpochCounter) and cloned[0].step == 3
+
+    @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adamw", torch.optim.Adam])
+    def test_optimizers(self, X, optimizer):
+        ae = AutoEncoder(optimizer=optimizer, lr=1e-2, **FAST).fit(X)
+        assert isinstance(ae.net_.optimizer_, ae._optimizer_class())
+        assert np.isfinite(ae.history_[:, "train_loss"]).all()
+
+    def test_batch_size_larger_than_data(self, X):
+        ae = AutoEncoder(batch_size=10_000, **FAST).fit(X[:20])
+        assert ae.transform(X[:20]).shape == (20, 2)
+
+
+def test_beats_pca_on_held_out_digits(digits):
+    X_train, X_test = train_test_split(digits[0], test_size=0.25, random_state=0)
+    assert X_train.shape[0] == 1347
+    pca = PCA(n_components=8).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+
+    ae = AutoEncoder(
+        n_components=8,
+        hidden_layer_sizes=(128,),
+        max_epochs=60,
+        n_iter_no_change=None,
+        random_state=0,
+    ).fit(X_train)
+    ae_mse = np.mean((ae.inverse_transform(ae.transform(X_test)) - X_test) ** 2)
+
+    # About 0.70 of PCA's error with this budget; 0.9 leaves a wide margin.
+    assert ae_mse < 0.9 * pca_mse
+    assert ae.score(X_test) == pytest.approx(-ae_mse, rel=1e-4)
