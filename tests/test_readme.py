@@ -1,0 +1,18 @@
+"""The README's quickstart snippet runs as written."""
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_quickstart_snippet_runs():
+    text = README.read_text()
+    snippets = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert snippets, "README.md has no python snippet"
+    namespace = {}
+    exec(compile(snippets[0], str(README), "exec"), namespace)
+    assert namespace["Z"].shape == (1797, 8)
+    assert namespace["X_rec"].shape == (1797, 64)
+    assert namespace["scores"].shape == (1797,)
+    assert namespace["clf"].score(namespace["X"], namespace["y"]) > 0.9
