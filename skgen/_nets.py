@@ -22,7 +22,7 @@ class DivergenceGuard(Callback):
                 raise FloatingPointError(
                     f"Training diverged: the {key.replace('_', ' ')} became "
                     f"{loss} at epoch {row['epoch']}. Try a lower learning rate "
-                    f"(lr={net.lr} now) or scale the input features."
+                    f"(lr={net.lr:g} now) or scale the input features."
                 )
 
 
