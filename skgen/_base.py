@@ -249,12 +249,19 @@ class NeuralEstimatorMixin:
         dtype; memory beyond the output stays at one batch.
         """
         device = self.net_.device
-        out = np.empty((X.shape[0], n_outputs), dtype=np.float32)
-        out_t = torch.from_numpy(out)
-        self.net_.module_.eval()
+        module = self.net_.module_
+        if module.training:
+            module.eval()
+        n_samples = X.shape[0]
         with torch_threads(), torch.inference_mode():
-            for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
-                stop = start + INFERENCE_BATCH_SIZE
-                batch = to_float32_tensor(X[start:stop], device)
-                out_t[start:stop] = function(batch)
+            if n_samples <= INFERENCE_BATCH_SIZE:
+                out = function(to_float32_tensor(X, device)).cpu().numpy()
+            else:
+                out = np.empty((n_samples, n_outputs), dtype=np.float32)
+                out_t = torch.from_numpy(out)
+                for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
+                    stop = start + INFERENCE_BATCH_SIZE
+                    out_t[start:stop] = function(
+                        to_float32_tensor(X[start:stop], device)
+                    )
         return out if X.dtype == np.float32 else out.astype(X.dtype)
