@@ -131,7 +131,10 @@ class AutoEncoder(
     -----
     Training runs in float32; ``transform`` and ``inverse_transform`` return
     the input's float dtype. Inside ``GridSearchCV(n_jobs=k)`` each worker
-    uses its share of the CPU cores for torch.
+    uses its share of the CPU cores for torch (skgen follows the
+    ``OMP_NUM_THREADS`` that joblib sets in its workers). On a machine whose
+    cores are busy with other work, small networks train much faster on one
+    thread: set ``OMP_NUM_THREADS=1``.
 
     Examples
     --------
@@ -214,32 +217,6 @@ class AutoEncoder(
         with self._unfitted_on_error():
             return self._fit(X)
 
-    def _fit(self, X):
-        """Validate ``X``, build the module and train it."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        noise_scale = None
-        if self.noise_std > 0:
-            std = X.std(axis=0, dtype=np.float64)
-            noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
-        module_kwargs = {
-            "n_features": X.shape[1],
-            "n_components": self.n_components,
-            "hidden_layer_sizes": self._hidden_layer_sizes(),
-            "activation": self.activation,
-            "dropout": self.dropout,
-            "noise_scale": noise_scale,
-        }
-        self.net_ = self._fit_net(
-            ReconstructionNet,
-            AutoEncoderModule,
-            module_kwargs,
-            X,
-            criterion=torch.nn.MSELoss,
-        )
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
-        return self
-
     def transform(self, X):
         """Encode ``X`` into its latent codes.
 
@@ -319,6 +296,32 @@ class AutoEncoder(
             Mean of :meth:`score_samples`.
         """
         return float(np.mean(self.score_samples(X), dtype=np.float64))
+
+    def _fit(self, X):
+        """Validate ``X``, build the module and train it."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        noise_scale = None
+        if self.noise_std > 0:
+            std = X.std(axis=0, dtype=np.float64)
+            noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
+        module_kwargs = {
+            "n_features": X.shape[1],
+            "n_components": self.n_components,
+            "hidden_layer_sizes": self._hidden_layer_sizes(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "noise_scale": noise_scale,
+        }
+        self.net_ = self._fit_net(
+            ReconstructionNet,
+            AutoEncoderModule,
+            module_kwargs,
+            X,
+            criterion=torch.nn.MSELoss,
+        )
+        self.history_ = self.net_.history
+        self.n_epochs_ = len(self.history_)
+        return self
 
     def _validate_input(self, X):
         """Check fitted state and that ``X`` matches the training features."""

@@ -8,16 +8,21 @@ building and fitting the private skorch net.
 import contextlib
 import copy
 import os
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
-from skgen._data import SliceIterator, TensorDataset
+from skgen._data import SliceIterator, WholeTensorDataset
 from skgen._modules import ACTIVATIONS
 
 OPTIMIZERS = {
@@ -30,10 +35,6 @@ OPTIMIZERS = {
 # Rows per forward pass at inference: large enough to amortise Python overhead,
 # small enough that activations stay in cache-friendly tens of megabytes.
 INFERENCE_BATCH_SIZE = 8192
-
-
-def _silent(*args, **kwargs):
-    """Swallow a callback's message (a picklable stand-in for ``print``)."""
 
 
 def derive_seed(random_state):
@@ -87,10 +88,21 @@ def torch_threads():
 
 @contextlib.contextmanager
 def private_rng(seed, device):
-    """Seed torch inside a fork of its global RNG state, restored on exit."""
-    devices = [device.index or 0] if device.type == "cuda" else []
+    """Seed the generators ``device`` uses inside a fork of their state.
+
+    Only the CPU generator and, for a CUDA device, that device's generator are
+    seeded, and both are restored on exit (``torch.manual_seed`` would reseed
+    every GPU).
+    """
+    devices = []
+    if device.type == "cuda":
+        index = device.index
+        devices = [torch.cuda.current_device() if index is None else index]
     with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
+        for index in devices:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
         yield
 
 
@@ -105,7 +117,14 @@ def to_float32_tensor(X, device):
                 "3.4e38), which skgen uses for training."
             )
         X = X32
-    return torch.from_numpy(np.ascontiguousarray(X)).to(device)
+    X = np.ascontiguousarray(X)
+    if not X.flags.writeable:
+        # joblib hands workers read-only memory maps; torch warns about sharing
+        # them, but skgen never writes to its input.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*not writable.*")
+            return torch.from_numpy(X).to(device)
+    return torch.from_numpy(X).to(device)
 
 
 class NeuralEstimatorMixin:
@@ -167,7 +186,7 @@ class NeuralEstimatorMixin:
         if isinstance(self.optimizer, str):
             return OPTIMIZERS[self.optimizer]
         if not issubclass(self.optimizer, torch.optim.Optimizer):
-            raise TypeError(
+            raise InvalidParameterError(
                 "optimizer must be one of "
                 f"{sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass, got "
                 f"{self.optimizer!r}."
@@ -184,7 +203,6 @@ class NeuralEstimatorMixin:
                 threshold=self.tol,
                 threshold_mode="rel",
                 load_best=monitor == "valid_loss",
-                sink=print if self.verbose else _silent,
             )
             callbacks.append(("early_stopping", early_stopping))
         return callbacks
@@ -212,10 +230,10 @@ class NeuralEstimatorMixin:
                         "pass more rows or validation_fraction=None."
                     )
                 order = torch.randperm(n_samples, generator=generator).to(device)
-                train_data = TensorDataset(Xt[order[n_valid:]])
-                train_split = predefined_split(TensorDataset(Xt[order[:n_valid]]))
+                train_data = WholeTensorDataset(Xt[order[n_valid:]])
+                train_split = predefined_split(WholeTensorDataset(Xt[order[:n_valid]]))
             else:
-                train_data = TensorDataset(Xt)
+                train_data = WholeTensorDataset(Xt)
             monitor = "valid_loss" if train_split is not None else "train_loss"
             net = net_class(
                 module_class,
@@ -236,9 +254,13 @@ class NeuralEstimatorMixin:
                 **net_kwargs,
             )
             net.fit(train_data)
-        # The fitted net keeps no reference to the training data or generator.
+        # The fitted net keeps no reference to the training data, generator or
+        # early stopping's copy of the best weights.
         net.train_split = None
         net.iterator_train__generator = None
+        for _, callback in net.callbacks_:
+            if isinstance(callback, EarlyStopping):
+                callback.best_model_weights_ = None
         net.module_.eval()
         return net
 

@@ -9,7 +9,7 @@ costs and keeps batch order under the estimator's own random generator.
 import torch
 
 
-class TensorDataset(torch.utils.data.Dataset):
+class WholeTensorDataset(torch.utils.data.Dataset):
     """Rows of one or more tensors that share their first dimension.
 
     Parameters
@@ -35,7 +35,7 @@ class TensorDataset(torch.utils.data.Dataset):
 
 
 class SliceIterator:
-    """Iterate over a :class:`TensorDataset` in batches by slicing its tensors.
+    """Iterate over a :class:`WholeTensorDataset` in batches by slicing its tensors.
 
     skorch builds it with ``iterator_train(dataset, batch_size=...,
     shuffle=..., generator=...)`` and loops over it once per epoch, so every
@@ -43,7 +43,7 @@ class SliceIterator:
 
     Parameters
     ----------
-    dataset : TensorDataset
+    dataset : WholeTensorDataset
         The rows to iterate over.
 
     batch_size : int
@@ -69,13 +69,11 @@ class SliceIterator:
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
         n_samples = len(X)
-        if not self.shuffle:
-            for start in range(0, n_samples, self.batch_size):
-                stop = start + self.batch_size
-                yield X[start:stop], None if y is None else y[start:stop]
-            return
-        order = torch.randperm(n_samples, generator=self.generator).to(X.device)
+        order = None
+        if self.shuffle:
+            order = torch.randperm(n_samples, generator=self.generator).to(X.device)
         for start in range(0, n_samples, self.batch_size):
+            stop = start + self.batch_size
             # Gathering per batch keeps the extra memory at one batch.
-            index = order[start : start + self.batch_size]
+            index = slice(start, stop) if order is None else order[start:stop]
             yield X[index], None if y is None else y[index]

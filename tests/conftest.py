@@ -1,7 +1,14 @@
 """Shared fixtures for skgen's tests."""
 
-import numpy as np
-import pytest
+import os
+
+# scikit-learn's check_array_api_input runs only when scipy's array API support
+# is on, and scipy reads this once, at import.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -15,6 +22,13 @@ def single_torch_thread():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OMP_NUM_THREADS", "1")
         yield
+
+
+@pytest.fixture(autouse=True)
+def seed_global_rngs():
+    """Seed the global numpy and torch generators so every test is repeatable."""
+    np.random.seed(0)  # noqa: NPY002
+    torch.manual_seed(0)
 
 
 def numpy_global_state():
