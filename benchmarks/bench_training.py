@@ -157,6 +157,8 @@ def bench_search(repeats, max_epochs):
     """
     warm = {1: [], 2: []}
     cold = {1: [], 2: []}
+    # Untimed first searches: they start the n_jobs=2 workers, so the timed
+    # in-process runs are warm, and give the best_params_ to compare.
     best = {n_jobs: search_seconds(n_jobs, max_epochs)[1] for n_jobs in (1, 2)}
     for _ in range(repeats):
         for n_jobs in (1, 2):

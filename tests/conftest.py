@@ -9,6 +9,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,6 +23,13 @@ def single_torch_thread():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OMP_NUM_THREADS", "1")
         yield
+
+
+@pytest.fixture(scope="session")
+def X_digits():
+    """The first 200 digits scaled to [0, 1]."""
+    X, _ = load_digits(return_X_y=True)
+    return X[:200] / 16
 
 
 @pytest.fixture(autouse=True)

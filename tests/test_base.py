@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -11,13 +10,6 @@ from sklearn.preprocessing import StandardScaler
 from skgen import AutoEncoder
 from skgen._base import derive_seed, resolve_device, to_float32_tensor, torch_threads
 from tests.conftest import numpy_global_state
-
-
-@pytest.fixture(scope="module")
-def X_digits():
-    """The first 200 digits scaled to [0, 1]."""
-    X, _ = load_digits(return_X_y=True)
-    return X[:200] / 16
 
 
 class TestDeriveSeed:

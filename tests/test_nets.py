@@ -1,19 +1,11 @@
 """The skorch nets: divergence guard and losses."""
 
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from skgen import AutoEncoder
 from skgen._nets import DivergenceGuard
-
-
-@pytest.fixture(scope="module")
-def X_digits():
-    """The first 200 digits scaled to [0, 1]."""
-    X, _ = load_digits(return_X_y=True)
-    return X[:200] / 16
 
 
 class TestDivergence:
