@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import (
     BaseEstimator,
@@ -11,12 +12,23 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import NeuralEstimatorMixin
-from skgen._modules import AutoEncoderModule
+from skgen._modules import AutoEncoderModule, TabularLoss
 from skgen._nets import ReconstructionNet
+from skgen._tabular import CHUNK_ROWS
+
+
+def _column_std(X):
+    """Standard deviation of each column of a float32 matrix, in row chunks."""
+    mean = X.mean(axis=0, dtype=np.float64)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, len(X), CHUNK_ROWS):
+        block = X[start : start + CHUNK_ROWS] - mean
+        squares += np.einsum("ij,ij->j", block, block)
+    return np.sqrt(squares / len(X))
 
 
 class AutoEncoder(
@@ -28,13 +40,19 @@ class AutoEncoder(
     """Autoencoder for nonlinear dimensionality reduction and feature learning.
 
     A multilayer-perceptron encoder maps each row to ``n_components`` codes and
-    a mirrored decoder maps codes back, trained to minimise the mean squared
-    reconstruction error. ``transform`` returns the codes, ``inverse_transform``
-    the reconstructions, and ``score_samples`` each row's negative
-    reconstruction error, which ranks unusual rows first.
+    a mirrored decoder maps codes back, trained to reconstruct its input.
+    ``transform`` returns the codes, ``inverse_transform`` the reconstructions,
+    and ``score_samples`` each row's negative reconstruction loss, which ranks
+    unusual rows first.
 
-    Inputs are used as given: standardise features (e.g. with
-    :class:`~sklearn.preprocessing.StandardScaler`) when their scales differ.
+    It takes arrays and mixed-type DataFrames as they are. Numeric columns are
+    standardised inside the model (no :class:`~sklearn.preprocessing.StandardScaler`
+    needed) and reconstructed by a linear output; each categorical column is
+    one-hot encoded and reconstructed by a softmax over its categories. The loss
+    sums half the squared error of each standardised number and the
+    cross-entropy of each category, so an odd category costs as much as an odd
+    number. Fitted on a DataFrame, ``inverse_transform`` returns a DataFrame with
+    the same columns and dtypes.
 
     Parameters
     ----------
@@ -54,9 +72,37 @@ class AutoEncoder(
         Dropout probability after each hidden activation, during training only.
 
     noise_std : float, default=0.0
-        Standard deviation of the Gaussian noise added to the inputs during
-        training, as a fraction of each feature's standard deviation: a
-        denoising autoencoder when positive. ``transform`` never adds noise.
+        Standard deviation of the Gaussian noise added to the encoded inputs
+        during training, as a fraction of each encoded column's standard
+        deviation: a denoising autoencoder when positive. ``transform`` never
+        adds noise.
+
+    categorical_features : "from_dtype", array-like of int, str or bool, or \
+            None, default="from_dtype"
+        Which columns are categorical, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+
+        - ``"from_dtype"``: DataFrame columns of dtype ``category``, ``object``,
+          ``string`` and ``bool``; for an array, every column of a bool or
+          string array, and the columns of an object array that hold strings;
+        - integer indices or column names of the categorical columns;
+        - a boolean mask with one entry per column;
+        - ``None``: no categorical columns (bool columns become 0/1 numbers).
+
+        A missing value (``None``, ``NaN``, ``pd.NA``) in a categorical column
+        is a category of its own and is reconstructed as missing.
+
+    handle_unknown : {"error", "ignore"}, default="error"
+        What ``transform`` and ``score_samples`` do with a category that fit
+        did not see: raise a ``ValueError`` naming the column and the value, or
+        encode it as all zeros (it then adds nothing to the loss), like
+        :class:`~sklearn.preprocessing.OneHotEncoder`.
+
+    numeric_scaling : {"standard"} or None, default="standard"
+        ``"standard"`` centres each numeric column and divides it by its
+        standard deviation, so columns in different units weigh alike. ``None``
+        uses the numbers as given, which suits features that share one unit
+        and whose small-variance columns matter little (pixel intensities).
 
     max_epochs : int, default=200
         Maximum number of passes over the training rows.
@@ -107,7 +153,15 @@ class AutoEncoder(
     ----------
     net_ : skgen._nets.ReconstructionNet
         The fitted skorch net; ``net_.module_`` is the torch module, which
-        maps a float32 batch to its reconstruction.
+        maps a batch of encoded rows to its reconstruction (numbers and
+        per-category logits), and ``net_.criterion_`` the per-column loss.
+
+    table_encoder_ : skgen._tabular.TableEncoder
+        The column layout learned in fit: each column's kind, scaling,
+        categories and place in the encoded matrix (``columns_``).
+
+    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
+        Which input columns were treated as categorical.
 
     history_ : skorch.History
         Per-epoch records: ``history_[:, "train_loss"]``, and
@@ -129,10 +183,12 @@ class AutoEncoder(
 
     Notes
     -----
-    Training runs in float32; ``transform`` and ``inverse_transform`` return
-    the input's float dtype. Inside ``GridSearchCV(n_jobs=k)`` each worker
-    uses its share of the CPU cores for torch (skgen follows the
-    ``OMP_NUM_THREADS`` that joblib sets in its workers). On a machine whose
+    Training runs in float32. ``transform`` returns float32 for float32 input
+    and float64 otherwise; ``inverse_transform`` of an array fit returns the
+    codes' float dtype when every column is numeric. Inside
+    ``GridSearchCV(n_jobs=k)`` each worker uses its share of the CPU cores for
+    torch (skgen follows the ``OMP_NUM_THREADS`` that joblib sets in its
+    workers). On a machine whose
     cores are busy with other work, small networks train much faster on one
     thread: set ``OMP_NUM_THREADS=1``.
 
@@ -150,11 +206,28 @@ class AutoEncoder(
     (1797, 64)
     >>> bool(ae.score(X) < 0)
     True
+
+    A mixed-type DataFrame comes back with its columns and dtypes:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({
+    ...     "size": [1.0, 2.5, 3.0, 4.5] * 25,
+    ...     "colour": pd.Categorical(["red", "blue", "red", None] * 25),
+    ...     "rooms": [1, 2, 2, 3] * 25,
+    ...     "garden": [True, False, True, False] * 25,
+    ... })
+    >>> ae = AutoEncoder(n_components=2, max_epochs=50, random_state=0).fit(df)
+    >>> df_back = ae.inverse_transform(ae.transform(df))
+    >>> df_back.dtypes.equals(df.dtypes)
+    True
+    >>> df_back["colour"].cat.categories.equals(df["colour"].cat.categories)
+    True
     """
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "noise_std": [Interval(Real, 0, None, closed="left")],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
         **NeuralEstimatorMixin._common_parameter_constraints,
     }
 
@@ -166,6 +239,9 @@ class AutoEncoder(
         activation="relu",
         dropout=0.0,
         noise_std=0.0,
+        categorical_features="from_dtype",
+        handle_unknown="error",
+        numeric_scaling="standard",
         max_epochs=200,
         batch_size=128,
         lr=1e-3,
@@ -184,6 +260,9 @@ class AutoEncoder(
         self.activation = activation
         self.dropout = dropout
         self.noise_std = noise_std
+        self.categorical_features = categorical_features
+        self.handle_unknown = handle_unknown
+        self.numeric_scaling = numeric_scaling
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -203,8 +282,9 @@ class AutoEncoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training rows; a DataFrame may mix numeric, categorical and
+            boolean columns.
 
         y : None
             Ignored; present for API consistency.
@@ -222,17 +302,18 @@ class AutoEncoder(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to encode.
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to encode, with the columns seen in fit.
 
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)
-            Codes, in ``X``'s float dtype.
+            Codes: float32 for float32 input, float64 otherwise.
         """
-        X = self._validate_input(X)
+        check_is_fitted(self)
+        Xt, dtype = self._encode_table(X)
         encode = self.net_.module_.encode
-        return self._forward_in_batches(encode, X, self.n_components)
+        return self._forward_in_batches(encode, Xt, self.n_components, dtype)
 
     def inverse_transform(self, X):
         """Decode latent codes back to the input space.
@@ -244,47 +325,60 @@ class AutoEncoder(
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_)
-            Reconstructed rows, in the codes' float dtype.
+        X_original : DataFrame or ndarray of shape (n_samples, n_features_in_)
+            Reconstructed rows. Fitted on a DataFrame: a DataFrame with its
+            columns and dtypes (categories by the most likely one, integers
+            rounded and clipped to the range seen in fit), indexed like ``X``
+            when ``X`` is a DataFrame. Fitted on an array: an array in the
+            codes' float dtype, or of object dtype when categorical columns
+            hold strings.
         """
         check_is_fitted(self)
+        index = X.index if isinstance(X, pd.DataFrame) else None
         Z = self._validate_codes(X)
         decode = self.net_.module_.decode
-        return self._forward_in_batches(decode, Z, self.n_features_in_)
+        width = self.table_encoder_.n_encoded_
+        Xt = self._forward_in_batches(decode, Z, width, np.float32)
+        return self.table_encoder_.inverse_transform(
+            Xt, index=index, float_dtype=Z.dtype
+        )
 
     def score_samples(self, X):
-        """Return each row's negative mean squared reconstruction error.
+        """Return each row's negative reconstruction loss.
 
-        Higher is more typical; the lowest scores flag anomalies.
+        The loss sums, over the columns, half the squared error of each
+        (standardised) number and the cross-entropy of each category. Higher is
+        more typical; the lowest scores flag anomalies.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
             Rows to score.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Negative mean over features of the squared reconstruction error.
+            Negative reconstruction loss of each row.
         """
-        X = self._validate_input(X)
+        check_is_fitted(self)
+        Xt, dtype = self._encode_table(X)
         module = self.net_.module_
+        row_losses = self.net_.criterion_.row_losses
 
-        def negative_error(batch):
-            error = module.decode(module.encode(batch)) - batch
-            return -(error * error).mean(dim=1, keepdim=True)
+        def negative_loss(batch):
+            return -row_losses(module.decode(module.encode(batch)), batch)[:, None]
 
-        return self._forward_in_batches(negative_error, X, 1)[:, 0]
+        return self._forward_in_batches(negative_loss, Xt, 1, dtype)[:, 0]
 
     def score(self, X, y=None):
-        """Return the negative mean squared reconstruction error of ``X``.
+        """Return the mean negative reconstruction loss of ``X``.
 
         Higher is better, so ``GridSearchCV(AutoEncoder())`` without labels
         selects the model that reconstructs held-out rows best.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
             Rows to reconstruct.
 
         y : None
@@ -298,14 +392,15 @@ class AutoEncoder(
         return float(np.mean(self.score_samples(X), dtype=np.float64))
 
     def _fit(self, X):
-        """Validate ``X``, build the module and train it."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        """Encode ``X``, build the module and train it."""
+        Xt = self._fit_table(X)
         noise_scale = None
         if self.noise_std > 0:
-            std = X.std(axis=0, dtype=np.float64)
+            std = _column_std(Xt)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
+        encoder = self.table_encoder_
         module_kwargs = {
-            "n_features": X.shape[1],
+            "n_features": encoder.n_encoded_,
             "n_components": self.n_components,
             "hidden_layer_sizes": self._hidden_layer_sizes(),
             "activation": self.activation,
@@ -316,17 +411,14 @@ class AutoEncoder(
             ReconstructionNet,
             AutoEncoderModule,
             module_kwargs,
-            X,
-            criterion=torch.nn.MSELoss,
+            Xt,
+            criterion=TabularLoss,
+            criterion__n_numeric=encoder.n_numeric_,
+            criterion__categorical_blocks=encoder.categorical_blocks,
         )
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
         return self
-
-    def _validate_input(self, X):
-        """Check fitted state and that ``X`` matches the training features."""
-        check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _validate_codes(self, Z):
         """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""

@@ -12,6 +12,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
@@ -19,11 +20,13 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils.validation import validate_data
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
 from skgen._data import SliceIterator, WholeTensorDataset
 from skgen._modules import ACTIVATIONS
+from skgen._tabular import TableEncoder
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -35,6 +38,9 @@ OPTIMIZERS = {
 # Rows per forward pass at inference: large enough to amortise Python overhead,
 # small enough that activations stay in cache-friendly tens of megabytes.
 INFERENCE_BATCH_SIZE = 8192
+
+# Fewest rows per inference batch (see ``_forward_in_batches``).
+MIN_INFERENCE_ROWS = 4
 
 
 def derive_seed(random_state):
@@ -154,6 +160,8 @@ class NeuralEstimatorMixin:
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "numeric_scaling": [StrOptions({"standard"}), None],
     }
 
     def __sklearn_is_fitted__(self):
@@ -169,6 +177,52 @@ class NeuralEstimatorMixin:
             for name in [name for name in vars(self) if name.endswith("_")]:
                 delattr(self, name)
             raise
+
+    def _fit_table(self, X):
+        """Validate ``X`` and fit ``table_encoder_``; return the float32 matrix.
+
+        A DataFrame is taken column by column; anything else is validated as a
+        2-D array whose dtype (object included) is kept for the encoder.
+        """
+        X = self._validate_table(X, reset=True)
+        self.table_encoder_ = TableEncoder(
+            categorical_features=self.categorical_features,
+            handle_unknown=getattr(self, "handle_unknown", "error"),
+            numeric_scaling=self.numeric_scaling,
+        )
+        Xt = self.table_encoder_.fit_transform(
+            X, feature_names=getattr(self, "feature_names_in_", None)
+        )
+        self.is_categorical_ = self.table_encoder_.is_categorical_
+        return Xt
+
+    def _encode_table(self, X):
+        """Check ``X`` against the fitted table; return its float32 matrix.
+
+        Also returns the float dtype that results computed from ``X`` take:
+        float32 for float32 input (every column of a frame), float64 otherwise.
+        """
+        X = self._validate_table(X, reset=False)
+        dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [X.dtype]
+        dtype = np.float32 if all(d == np.float32 for d in dtypes) else np.float64
+        return self.table_encoder_.transform(X), dtype
+
+    def _validate_table(self, X, *, reset):
+        """Check feature names and width; return ``X`` as the encoder takes it."""
+        fitted_on_frame = reset or self.table_encoder_.is_frame_
+        if isinstance(X, pd.DataFrame) and fitted_on_frame:
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if X.shape[0] < 1 or X.shape[1] < 1:
+                raise ValueError(
+                    f"Found a DataFrame of shape {X.shape}; at least one row and "
+                    "one column are required."
+                )
+            return X
+        X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
+        if not reset and fitted_on_frame:
+            names = [spec.name for spec in self.table_encoder_.columns_]
+            X = pd.DataFrame(X, columns=names)
+        return X
 
     def _hidden_layer_sizes(self):
         """Return ``hidden_layer_sizes`` as a tuple of positive ints."""
@@ -264,26 +318,38 @@ class NeuralEstimatorMixin:
         net.module_.eval()
         return net
 
-    def _forward_in_batches(self, function, X, n_outputs):
+    def _forward_in_batches(self, function, X, n_outputs, dtype=None):
         """Apply ``function`` to float32 batches of ``X`` without gradients.
 
-        Returns an array of shape ``(n_samples, n_outputs)`` in ``X``'s float
-        dtype; memory beyond the output stays at one batch.
+        Returns an array of shape ``(n_samples, n_outputs)`` in ``dtype``
+        (default: ``X``'s float dtype); memory beyond the output stays at one
+        batch.
         """
         device = self.net_.device
         module = self.net_.module_
         if module.training:
             module.eval()
         n_samples = X.shape[0]
+
+        def apply(batch):
+            batch = to_float32_tensor(batch, device)
+            n_rows = len(batch)
+            if n_rows >= MIN_INFERENCE_ROWS:
+                return function(batch)
+            # BLAS multiplies 1-3 rows with another kernel, whose float32
+            # rounding differs; padding keeps each row's result independent of
+            # the batch it comes in (bit-identical on one thread).
+            padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
+            return function(torch.cat([batch, padding]))[:n_rows]
+
         with torch_threads(), torch.inference_mode():
             if n_samples <= INFERENCE_BATCH_SIZE:
-                out = function(to_float32_tensor(X, device)).cpu().numpy()
+                out = apply(X).cpu().numpy()
             else:
                 out = np.empty((n_samples, n_outputs), dtype=np.float32)
                 out_t = torch.from_numpy(out)
                 for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
                     stop = start + INFERENCE_BATCH_SIZE
-                    out_t[start:stop] = function(
-                        to_float32_tensor(X[start:stop], device)
-                    )
-        return out if X.dtype == np.float32 else out.astype(X.dtype)
+                    out_t[start:stop] = apply(X[start:stop])
+        dtype = X.dtype if dtype is None else np.dtype(dtype)
+        return out if dtype == np.float32 else out.astype(dtype)

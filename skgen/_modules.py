@@ -89,3 +89,55 @@ class AutoEncoderModule(nn.Module):
         if self.training and self.noise_scale is not None:
             x = x + torch.randn_like(x) * self.noise_scale
         return self.decoder(self.encoder(x))
+
+
+class TabularLoss(nn.Module):
+    """Reconstruction loss of an encoded table, summed over its columns.
+
+    The first ``n_numeric`` columns are standardised numbers, scored by half
+    their squared error (a unit-variance Gaussian's negative log-likelihood,
+    without the constant); each one-hot block is scored by the cross-entropy
+    of the softmax of its outputs. An odd category and an odd number therefore
+    cost alike, and a block of all zeros (an ignored unknown category) costs
+    nothing.
+
+    Parameters
+    ----------
+    n_numeric : int
+        Number of leading numeric columns.
+
+    categorical_blocks : list of (int, int)
+        ``(start, stop)`` of each one-hot block.
+
+    reduction : {"mean", "none"}, default="mean"
+        Average the per-row losses, or return them.
+    """
+
+    def __init__(self, n_numeric, categorical_blocks=(), reduction="mean"):
+        super().__init__()
+        self.n_numeric = n_numeric
+        self.reduction = reduction
+        # Blocks of equal width are gathered and scored together: one
+        # log-softmax per width instead of one per column.
+        by_width = {}
+        for start, stop in categorical_blocks:
+            by_width.setdefault(stop - start, []).append(range(start, stop))
+        self.n_groups = len(by_width)
+        for i, blocks in enumerate(by_width.values()):
+            self.register_buffer(f"group{i}", torch.tensor(blocks, dtype=torch.long))
+
+    def row_losses(self, output, target):
+        """Return the loss of each row, shape ``(n_samples,)``."""
+        n = self.n_numeric
+        error = output[:, :n] - target[:, :n]
+        loss = 0.5 * (error * error).sum(dim=1)
+        for i in range(self.n_groups):
+            index = getattr(self, f"group{i}")
+            log_p = torch.log_softmax(output[:, index], dim=-1)
+            loss = loss - (target[:, index] * log_p).sum(dim=(1, 2))
+        return loss
+
+    def forward(self, output, target):
+        """Return the mean loss, or per-row losses with ``reduction="none"``."""
+        losses = self.row_losses(output, target)
+        return losses if self.reduction == "none" else losses.mean()

@@ -1,0 +1,692 @@
+"""Mixed-type tables to float32 matrices and back.
+
+:class:`TableEncoder` turns a DataFrame (or a 2-D array) with numeric, integer,
+boolean and categorical columns into one float32 matrix: standardised numeric
+columns first, then a one-hot block per categorical column. It records, per
+column, what it needs to map decoder outputs back to a frame with the original
+column names, order and dtypes. The estimators fit one in ``fit`` and keep it
+as ``table_encoder_``; the blocks tell the loss which slice of the decoder's
+output is a number and which is a softmax over categories.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Kinds of column, named after what the decoded column holds.
+NUMERIC = "numeric"
+INTEGER = "integer"
+BOOLEAN = "boolean"
+CATEGORICAL = "categorical"
+
+# A one-hot block this wide makes the input (and the decoder's head) large.
+HIGH_CARDINALITY = 1000
+
+# Rows per chunk when standardising a 2-D array: bounds the float64 temporary.
+CHUNK_ROWS = 65536
+
+
+@dataclass
+class ColumnSpec:
+    """How one input column is encoded and decoded.
+
+    ``categories`` is ``None`` for a column encoded as one standardised number
+    and the array of known values for a one-hot encoded column; ``missing``
+    says whether the block ends with one more slot for a missing value.
+    """
+
+    name: object
+    kind: str
+    dtype: object
+    start: int
+    stop: int
+    mean: float = 0.0
+    scale: float = 1.0
+    min: float = -np.inf
+    max: float = np.inf
+    categories: np.ndarray | None = None
+    missing: bool = False
+    missing_value: object = None
+
+    @property
+    def one_hot(self):
+        """Whether the column is encoded as a block of indicators."""
+        return self.categories is not None
+
+    @property
+    def label(self):
+        """The column as error messages name it."""
+        return f"column {self.name!r}"
+
+
+def _describe_values(values, limit=5):
+    """Format up to ``limit`` values for an error message."""
+    shown = ", ".join(repr(v) for v in values[:limit])
+    more = len(values) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _column_family(name, dtype):
+    """Return what a frame column's dtype makes it, or raise if unsupported.
+
+    One of ``"float"``, ``"integer"``, ``"boolean"``, ``"category"`` and
+    ``"object"`` (strings and Python objects).
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_complex_dtype(dtype):
+        raise ValueError(f"Complex data not supported (column {name!r}).")
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+        return "object"
+    raise TypeError(
+        f"Column {name!r} has dtype {dtype}, which skgen cannot encode; convert "
+        "it to numbers (e.g. a timestamp to seconds) or to strings first."
+    )
+
+
+def _array_column_families(X):
+    """Return the family of each column of a 2-D array (see ``_column_family``).
+
+    In an object array, a column holding any string is an ``"object"`` column
+    and any other column is numeric.
+    """
+    n_features = X.shape[1]
+    if X.dtype.kind == "b":
+        return ["boolean"] * n_features
+    if X.dtype.kind in "US":
+        return ["object"] * n_features
+    if X.dtype.kind != "O":
+        return ["float"] * n_features
+    return [
+        "object" if any(isinstance(v, str) for v in X[:, j]) else "float"
+        for j in range(n_features)
+    ]
+
+
+def resolve_categorical_features(categorical_features, families, feature_names):
+    """Return the boolean mask of categorical columns.
+
+    Follows :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+    ``"from_dtype"`` marks category, object, string and boolean columns,
+    ``None`` marks none, and an array-like gives a boolean mask, integer
+    indices or feature names.
+    """
+    n_features = len(families)
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    if isinstance(categorical_features, str):
+        # Parameter validation admits only "from_dtype".
+        categorical = {"category", "object", "boolean"}
+        return np.array([family in categorical for family in families], dtype=bool)
+    selection = np.asarray(categorical_features)
+    mask = np.zeros(n_features, dtype=bool)
+    if selection.size == 0:
+        return mask
+    if selection.ndim != 1:
+        raise ValueError(
+            "categorical_features must be 1-D (a mask, indices or names), got "
+            f"shape {selection.shape}."
+        )
+    if selection.dtype.kind == "b":
+        if selection.size != n_features:
+            raise ValueError(
+                "categorical_features as a boolean mask must have one entry per "
+                f"feature ({n_features}), got {selection.size}."
+            )
+        return selection.copy()
+    if selection.dtype.kind in "iu":
+        bad = selection[(selection < 0) | (selection >= n_features)]
+        if bad.size:
+            raise ValueError(
+                "categorical_features as integer indices must be in "
+                f"[0, {n_features - 1}], got {_describe_values(bad.tolist())}."
+            )
+        mask[selection] = True
+        return mask
+    if selection.dtype.kind in "UO":
+        if feature_names is None:
+            raise ValueError(
+                "categorical_features names columns, but X has no feature names; "
+                "pass a DataFrame with string column names, integer indices or "
+                "a boolean mask."
+            )
+        positions = {name: i for i, name in enumerate(feature_names)}
+        unknown = [name for name in selection.tolist() if name not in positions]
+        if unknown:
+            raise ValueError(
+                "categorical_features names columns that X does not have: "
+                f"{_describe_values(unknown)}."
+            )
+        mask[[positions[name] for name in selection.tolist()]] = True
+        return mask
+    raise ValueError(
+        "categorical_features must be 'from_dtype', None, a boolean mask, integer "
+        f"indices or column names, got {categorical_features!r}."
+    )
+
+
+def _sorted_categories(values):
+    """Sort category values; mixed types are ordered by type name first."""
+    try:
+        return np.sort(values)
+    except TypeError:
+        ordered = sorted(values.tolist(), key=lambda v: (type(v).__name__, v))
+        out = np.empty(len(ordered), dtype=object)
+        out[:] = ordered
+        return out
+
+
+def _float_column(values, label):
+    """Return ``values`` as float64, or raise naming the column."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{label} holds values that are not numbers ({exc}); list it in "
+            "categorical_features to encode it as categories."
+        ) from exc
+
+
+def _moments(chunks, n_columns):
+    """Column mean, std, min and max of the float64 blocks ``chunks()`` yields.
+
+    Columns whose magnitude passes 1e150 are divided by it first, so that the
+    sums and squares stay finite for any finite float64 values.
+    """
+    low = np.full(n_columns, np.inf)
+    high = np.full(n_columns, -np.inf)
+    n_samples = 0
+    for block in chunks():
+        low = np.minimum(low, block.min(axis=0))
+        high = np.maximum(high, block.max(axis=0))
+        n_samples += len(block)
+    bound = np.maximum(np.abs(low), np.abs(high))
+    bound = np.where(bound > 1e150, bound, 1.0)
+    total = np.zeros(n_columns)
+    for block in chunks():
+        total += (block / bound).sum(axis=0)
+    scaled_mean = total / n_samples
+    squares = np.zeros(n_columns)
+    for block in chunks():
+        deviation = block / bound - scaled_mean
+        squares += np.einsum("ij,ij->j", deviation, deviation)
+    std = np.sqrt(squares / n_samples) * bound
+    return scaled_mean * bound, std, low, high
+
+
+def _raise_if_not_finite(columns):
+    """Raise naming the numeric columns, as ``(spec, values)``, with NaN or inf."""
+    nan = [spec.label for spec, values in columns if np.isnan(values).any()]
+    if nan:
+        raise ValueError(
+            f"Input X contains NaN in the numeric {', '.join(nan)}. skgen does "
+            "not impute numbers: fill them first (e.g. with "
+            "sklearn.impute.SimpleImputer in a Pipeline), or list the column in "
+            "categorical_features to treat missing as a category."
+        )
+    infinite = [spec.label for spec, values in columns if np.isinf(values).any()]
+    if infinite:
+        raise ValueError(
+            f"Input X contains infinity in the numeric {', '.join(infinite)}."
+        )
+
+
+class TableEncoder:
+    """Encode a mixed-type table as one float32 matrix and decode it back.
+
+    Numeric, integer and non-categorical boolean columns become one
+    standardised column each, placed first; each categorical column becomes a
+    one-hot block over the categories seen in fit (the declared categories of
+    a pandas ``category`` column), plus a final slot for a missing value when
+    fit saw one. :meth:`inverse_transform` takes any matrix of that width (for
+    example a decoder's output: numbers and per-block logits), decodes each
+    block by argmax and returns the original columns with their dtypes.
+
+    Parameters
+    ----------
+    categorical_features : "from_dtype", None, or array-like, default="from_dtype"
+        Which columns are categorical; see
+        :func:`resolve_categorical_features`.
+
+    handle_unknown : {"error", "ignore"}, default="error"
+        What :meth:`transform` does with a category, or a missing value, that
+        fit did not see in a column: raise, or encode it as all zeros.
+
+    numeric_scaling : {"standard"} or None, default="standard"
+        ``"standard"`` centres each numeric column and divides it by its
+        standard deviation (1 for a constant column); ``None`` keeps the
+        values as they are.
+
+    Attributes
+    ----------
+    columns_ : list of ColumnSpec
+        One spec per input column, in input order.
+
+    n_numeric_ : int
+        Number of standardised columns, which come first in the matrix.
+
+    n_encoded_ : int
+        Width of the encoded matrix.
+
+    is_categorical_ : ndarray of bool
+        Which input columns are one-hot encoded.
+
+    is_frame_ : bool
+        Whether fit saw a DataFrame, so that the inverse returns one.
+    """
+
+    def __init__(
+        self,
+        categorical_features="from_dtype",
+        handle_unknown="error",
+        numeric_scaling="standard",
+    ):
+        self.categorical_features = categorical_features
+        self.handle_unknown = handle_unknown
+        self.numeric_scaling = numeric_scaling
+
+    @property
+    def categorical_blocks(self):
+        """``(start, stop)`` of every one-hot block, in matrix order."""
+        return [(c.start, c.stop) for c in self.columns_ if c.one_hot]
+
+    def fit(self, X, feature_names=None):
+        """Learn each column's kind, scaling and categories from ``X``."""
+        self._fit(X, feature_names, encode=False)
+        return self
+
+    def fit_transform(self, X, feature_names=None):
+        """Fit on ``X`` and return its encoded float32 matrix."""
+        return self._fit(X, feature_names, encode=True)
+
+    def transform(self, X):
+        """Encode ``X`` (columns as in fit) as a float32 matrix."""
+        n_samples = X.shape[0]
+        out = np.zeros((n_samples, self.n_encoded_), dtype=np.float32)
+        self._encode_numeric(X, out, fitting=False)
+        row_offsets = np.arange(n_samples, dtype=np.int64) * self.n_encoded_
+        for j, spec in enumerate(self.columns_):
+            if spec.one_hot:
+                codes = self._codes(self._column(X, j), spec)
+                self._write_one_hot(out, row_offsets, spec, codes)
+        return out
+
+    def inverse_transform(self, Xt, *, index=None, float_dtype=np.float64):
+        """Decode an encoded (or decoder-output) matrix back to the table.
+
+        Parameters
+        ----------
+        Xt : ndarray of shape (n_samples, n_encoded_)
+            Standardised numbers and, per categorical block, scores whose
+            argmax is the decoded category (one-hot indicators or logits).
+
+        index : pandas.Index or None, default=None
+            Index of the returned frame when fit saw a DataFrame.
+
+        float_dtype : dtype, default=np.float64
+            dtype of an array result whose columns are all numbers.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, n_features)
+            A frame with the fitted columns and dtypes when fit saw a
+            DataFrame, an array otherwise.
+        """
+        columns = [self._decode_column(Xt, spec) for spec in self.columns_]
+        if self.is_frame_:
+            names = [spec.name for spec in self.columns_]
+            if index is None:
+                index = pd.RangeIndex(len(Xt))
+            return pd.DataFrame(
+                {i: column for i, column in enumerate(columns)}, index=index
+            ).set_axis(pd.Index(names, dtype=self.columns_dtype_), axis=1)
+        return self._stack(columns, float_dtype, len(Xt))
+
+    # Fitting ---------------------------------------------------------------
+
+    def _fit(self, X, feature_names, encode):
+        """Build the column specs; return the encoded matrix if ``encode``."""
+        self.is_frame_ = isinstance(X, pd.DataFrame)
+        if self.is_frame_:
+            families = [_column_family(name, dtype) for name, dtype in X.dtypes.items()]
+            self.columns_dtype_ = X.columns.dtype
+        else:
+            families = _array_column_families(X)
+            self.columns_dtype_ = None
+        self.is_categorical_ = resolve_categorical_features(
+            self.categorical_features, families, feature_names
+        )
+        names = list(X.columns) if self.is_frame_ else list(range(X.shape[1]))
+        dtypes = list(X.dtypes) if self.is_frame_ else [X.dtype] * X.shape[1]
+        self.columns_ = []
+        for name, dtype, family, categorical in zip(
+            names, dtypes, families, self.is_categorical_, strict=True
+        ):
+            if categorical:
+                kind = BOOLEAN if family == "boolean" else CATEGORICAL
+            elif family == "category":
+                raise ValueError(
+                    f"Column {name!r} has dtype category but is not in "
+                    "categorical_features; list it there, or convert it to "
+                    "numbers."
+                )
+            elif family == "boolean":
+                kind = BOOLEAN
+            elif family == "integer" and self.is_frame_:
+                kind = INTEGER
+            else:
+                kind = NUMERIC
+            self.columns_.append(ColumnSpec(name, kind, dtype, 0, 0))
+        numeric = [
+            spec
+            for spec, categorical in zip(
+                self.columns_, self.is_categorical_, strict=True
+            )
+            if not categorical
+        ]
+        for position, spec in enumerate(numeric):
+            spec.start, spec.stop = position, position + 1
+        self.n_numeric_ = len(numeric)
+
+        n_samples = X.shape[0]
+        self._fit_numeric(X)
+        width = self.n_numeric_
+        codes_by_column = {}
+        for j in np.flatnonzero(self.is_categorical_):
+            spec = self.columns_[j]
+            codes = self._fit_categories(self._column(X, j), spec)
+            if encode:
+                codes_by_column[j] = codes
+            spec.start = width
+            width = spec.stop = width + len(spec.categories) + spec.missing
+        self.n_encoded_ = width
+        self._warn_high_cardinality()
+        if not encode:
+            return None
+        out = np.zeros((n_samples, width), dtype=np.float32)
+        self._encode_numeric(X, out, fitting=True)
+        row_offsets = np.arange(n_samples, dtype=np.int64) * width
+        for j, codes in codes_by_column.items():
+            self._write_one_hot(out, row_offsets, self.columns_[j], codes)
+        return out
+
+    def _column(self, X, j):
+        """Return column ``j`` of ``X`` (a Series for a frame)."""
+        return X.iloc[:, j] if self.is_frame_ else X[:, j]
+
+    def _numeric_specs(self):
+        """Return ``(input position, spec)`` of each standardised column."""
+        return [
+            (j, spec)
+            for j, (spec, categorical) in enumerate(
+                zip(self.columns_, self.is_categorical_, strict=True)
+            )
+            if not categorical
+        ]
+
+    def _fit_numeric(self, X):
+        """Record mean, scale and (for integers and booleans) the seen range."""
+        specs = self._numeric_specs()
+        if not specs:
+            return
+        if self.is_frame_:
+            stats, bad = [], []
+            for j, spec in specs:
+                values = self._numeric_values(self._column(X, j), spec)
+                if not np.isfinite(values).all():
+                    bad.append((spec, values))
+                    continue
+                stats.append(_moments(lambda v=values: [v[:, None]], 1))
+            _raise_if_not_finite(bad)
+            mean, std, low, high = (
+                np.concatenate(column) for column in zip(*stats, strict=True)
+            )
+        else:
+            columns = [j for j, _ in specs]
+            all_columns = columns == list(range(X.shape[1]))
+
+            def chunks():
+                for start in range(0, X.shape[0], CHUNK_ROWS):
+                    stop = start + CHUNK_ROWS
+                    block = X[start:stop] if all_columns else X[start:stop, columns]
+                    yield self._numeric_block(block, specs)
+
+            mean, std, low, high = _moments(chunks, len(specs))
+        for (_, spec), m, s, lo, hi in zip(specs, mean, std, low, high, strict=True):
+            if self.numeric_scaling == "standard":
+                spec.mean = float(m)
+                spec.scale = float(s) if s > 0 else 1.0
+            if spec.kind in (INTEGER, BOOLEAN):
+                spec.min, spec.max = float(lo), float(hi)
+
+    def _numeric_block(self, block, specs):
+        """Return a float64 copy of array rows, checking that they are finite."""
+        try:
+            block = np.array(block, dtype=np.float64)
+        except (TypeError, ValueError):
+            for j, (_, spec) in enumerate(specs):
+                _float_column(block[:, j], spec.label)
+            raise
+        finite = np.isfinite(block).all(axis=0)
+        if not finite.all():
+            _raise_if_not_finite(
+                [(specs[j][1], block[:, j]) for j in np.flatnonzero(~finite)]
+            )
+        return block
+
+    def _numeric_values(self, column, spec):
+        """Return one frame column as float64, naming it if it is not numeric."""
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+            if column.hasnans:
+                _raise_if_not_finite([(spec, np.array([np.nan]))])
+            return column.to_numpy(dtype=np.float64, na_value=np.nan)
+        # A copy: the caller scales it in place.
+        return _float_column(np.array(column), spec.label)
+
+    def _fit_categories(self, column, spec):
+        """Record the categories of one column and return its codes."""
+        if self.is_frame_ and isinstance(spec.dtype, pd.CategoricalDtype):
+            spec.categories = spec.dtype.categories.to_numpy()
+            codes = column.cat.codes.to_numpy()
+            missing = codes < 0
+        elif spec.kind == BOOLEAN:
+            spec.categories = np.array([False, True])
+            if isinstance(column, pd.Series):
+                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                values = np.asarray(column, dtype=np.float64)
+            missing = np.isnan(values)
+            codes = np.where(missing, -1, values == 1).astype(np.int64)
+        else:
+            try:
+                codes, uniques = pd.factorize(np.asarray(column), use_na_sentinel=True)
+            except TypeError as exc:
+                raise TypeError(
+                    f"{spec.label} holds values that cannot be categories ({exc})."
+                ) from exc
+            spec.categories = _sorted_categories(np.asarray(uniques))
+            rank = pd.Index(spec.categories).get_indexer(uniques)
+            missing = codes < 0
+            if len(rank):
+                codes = np.where(missing, -1, rank[codes])
+        spec.missing = bool(missing.any())
+        if spec.missing:
+            spec.missing_value = self._missing_value(column, spec, missing)
+            codes = np.where(missing, len(spec.categories), codes)
+        return codes
+
+    @staticmethod
+    def _missing_value(column, spec, missing):
+        """The value a decoded missing entry takes in this column's dtype."""
+        if isinstance(spec.dtype, pd.api.extensions.ExtensionDtype):
+            return spec.dtype.na_value
+        if spec.dtype == object:
+            return np.asarray(column)[np.argmax(missing)]
+        return np.nan
+
+    def _warn_high_cardinality(self):
+        """Warn once about columns with more than ``HIGH_CARDINALITY`` categories."""
+        wide = [
+            f"{spec.label} ({len(spec.categories)} categories)"
+            for spec in self.columns_
+            if spec.one_hot and len(spec.categories) > HIGH_CARDINALITY
+        ]
+        if wide:
+            warnings.warn(
+                f"High-cardinality categorical {', '.join(wide)}: each category "
+                f"becomes an input and an output of the network ({self.n_encoded_} "
+                "in all), which slows training and needs many rows per category. "
+                "Consider grouping rare categories or treating the column as "
+                "numeric.",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    # Encoding --------------------------------------------------------------
+
+    def _encode_numeric(self, X, out, fitting):
+        """Write the standardised numeric columns into ``out[:, :n_numeric_]``."""
+        specs = self._numeric_specs()
+        if not specs:
+            return
+        mean = np.array([spec.mean for _, spec in specs])
+        scale = np.array([spec.scale for _, spec in specs])
+        if self.is_frame_:
+            bad = []
+            for position, (j, spec) in enumerate(specs):
+                values = self._numeric_values(self._column(X, j), spec)
+                if not fitting and not np.isfinite(values).all():
+                    bad.append((spec, values))
+                    continue
+                values -= mean[position]
+                values /= scale[position]
+                out[:, position] = values
+            _raise_if_not_finite(bad)
+        else:
+            columns = [j for j, _ in specs]
+            all_columns = columns == list(range(X.shape[1]))
+            for start in range(0, X.shape[0], CHUNK_ROWS):
+                stop = start + CHUNK_ROWS
+                block = X[start:stop] if all_columns else X[start:stop, columns]
+                block = self._numeric_block(block, specs)
+                block -= mean
+                block /= scale
+                out[start:stop, : len(specs)] = block
+        with np.errstate(over="ignore"):
+            finite = np.isfinite(out[:, : len(specs)]).all(axis=0)
+        if not finite.all():
+            labels = [specs[i][1].label for i in np.flatnonzero(~finite)]
+            raise ValueError(
+                "Input X has values too large for float32 once standardised in "
+                f"{', '.join(labels)}."
+            )
+
+    def _codes(self, column, spec):
+        """Return the block position of each value; -1 encodes as all zeros."""
+        n_categories = len(spec.categories)
+        if self.is_frame_ and isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            missing = codes < 0
+            if not column.dtype.categories.equals(pd.Index(spec.categories)):
+                mapping = pd.Index(spec.categories).get_indexer(column.dtype.categories)
+                codes = np.where(missing, -1, mapping[np.maximum(codes, 0)])
+        else:
+            values = np.asarray(column)
+            if values.dtype == object or values.dtype.kind in "fc":
+                missing = np.asarray(pd.isna(values))
+            else:
+                missing = np.zeros(len(values), dtype=bool)
+            try:
+                codes = pd.Index(spec.categories).get_indexer(values)
+            except TypeError as exc:
+                raise TypeError(
+                    f"{spec.label} holds values that cannot be categories ({exc})."
+                ) from exc
+        codes = codes.astype(np.int64)
+        if spec.missing:
+            codes[missing] = n_categories
+        unknown = codes < 0
+        if unknown.any() and self.handle_unknown == "error":
+            values = np.asarray(column, dtype=object)[unknown]
+            unseen = pd.unique(values)
+            raise ValueError(
+                f"Found unknown categories {_describe_values(list(unseen))} in "
+                f"{spec.label} during transform: fit did not see them. Refit on "
+                "data that has them, or pass handle_unknown='ignore' to encode "
+                "them as all zeros."
+            )
+        return codes
+
+    @staticmethod
+    def _write_one_hot(out, row_offsets, spec, codes):
+        """Set the indicator of each row's code in the block (none for -1)."""
+        known = codes >= 0
+        positions = row_offsets + spec.start + codes
+        if not known.all():
+            positions = positions[known]
+        out.reshape(-1)[positions] = 1.0
+
+    # Decoding --------------------------------------------------------------
+
+    def _decode_column(self, Xt, spec):
+        """Map one column's slice of ``Xt`` back to values of its dtype."""
+        if not spec.one_hot:
+            values = Xt[:, spec.start].astype(np.float64)
+            values *= spec.scale
+            values += spec.mean
+            if spec.kind in (INTEGER, BOOLEAN):
+                np.rint(values, out=values)
+                np.clip(values, spec.min, spec.max, out=values)
+            if not self.is_frame_:
+                return values
+            if spec.kind == BOOLEAN:
+                values = values.astype(bool)
+            if isinstance(spec.dtype, pd.api.extensions.ExtensionDtype):
+                return pd.array(values, dtype=spec.dtype)
+            return values.astype(spec.dtype, copy=False)
+        codes = Xt[:, spec.start : spec.stop].argmax(axis=1)
+        n_categories = len(spec.categories)
+        missing = codes == n_categories if spec.missing else None
+        if self.is_frame_ and isinstance(spec.dtype, pd.CategoricalDtype):
+            codes = np.where(missing, -1, codes) if spec.missing else codes
+            return pd.Categorical.from_codes(codes, dtype=spec.dtype)
+        if n_categories:
+            values = spec.categories.take(np.minimum(codes, n_categories - 1))
+        else:
+            values = np.empty(len(codes), dtype=object)
+        if spec.missing:
+            values = values.astype(object)
+            values[missing] = spec.missing_value
+        if not self.is_frame_:
+            return values
+        if isinstance(spec.dtype, pd.api.extensions.ExtensionDtype):
+            return pd.array(values, dtype=spec.dtype)
+        if spec.missing and spec.dtype.kind in "iub":
+            # A missing value in a numpy int or bool column is impossible.
+            return values
+        return values.astype(spec.dtype, copy=False)
+
+    @staticmethod
+    def _stack(columns, float_dtype, n_samples):
+        """Stack decoded array columns, keeping a common dtype where there is one."""
+        dtypes = {column.dtype for column in columns}
+        if len(dtypes) == 1:
+            dtype = dtypes.pop()
+            if dtype.kind == "f":
+                dtype = float_dtype
+        elif all(dtype.kind in "fiub" for dtype in dtypes):
+            dtype = float_dtype
+        else:
+            dtype = object
+        out = np.empty((n_samples, len(columns)), dtype=dtype)
+        for j, column in enumerate(columns):
+            out[:, j] = column
+        return out
