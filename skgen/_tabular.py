@@ -345,9 +345,16 @@ class TableEncoder:
             names = [spec.name for spec in self.columns_]
             if index is None:
                 index = pd.RangeIndex(len(Xt))
-            return pd.DataFrame(
-                {i: column for i, column in enumerate(columns)}, index=index
-            ).set_axis(pd.Index(names, dtype=self.columns_dtype_), axis=1)
+            data = {}
+            for i, (spec, column) in enumerate(
+                zip(self.columns_, columns, strict=True)
+            ):
+                if pd.api.types.is_object_dtype(spec.dtype):
+                    # pandas would infer a string dtype from an array of str.
+                    column = pd.Series(column, index=index, dtype=object)
+                data[i] = column
+            frame = pd.DataFrame(data, index=index)
+            return frame.set_axis(pd.Index(names, dtype=self.columns_dtype_), axis=1)
         return self._stack(columns, float_dtype, len(Xt))
 
     # Fitting ---------------------------------------------------------------
@@ -484,10 +491,15 @@ class TableEncoder:
 
     def _numeric_values(self, column, spec):
         """Return one frame column as float64, naming it if it is not numeric."""
-        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-            if column.hasnans:
-                _raise_if_not_finite([(spec, np.array([np.nan]))])
-            return column.to_numpy(dtype=np.float64, na_value=np.nan)
+        dtype = column.dtype
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(
+                dtype
+            ):
+                if column.hasnans:
+                    _raise_if_not_finite([(spec, np.array([np.nan]))])
+                return column.to_numpy(dtype=np.float64, na_value=np.nan)
+            column = column.to_numpy(dtype=object)
         # A copy: the caller scales it in place.
         return _float_column(np.array(column), spec.label)
 

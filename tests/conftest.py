@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
@@ -44,3 +45,35 @@ def numpy_global_state():
     # The legacy global generator is exactly what skgen must leave alone.
     _, keys, position, *_ = np.random.get_state()  # noqa: NPY002
     return keys.copy(), position
+
+
+def make_mixed_frame(n_samples=600, random_state=0):
+    """A table with every kind of column skgen encodes, driven by 3 latent factors.
+
+    Numeric (one skewed, one on a large scale), integer, boolean, a category
+    column with missing values and an unobserved category, an object column and
+    a string column; the categories follow the factors, so a model can learn
+    them from the other columns.
+    """
+    rng = np.random.default_rng(random_state)
+    t = rng.normal(size=(n_samples, 3))
+    noise = 0.1 * rng.normal(size=(n_samples, 4))
+    colours = np.array(["red", "green", "blue", "grey"])
+    colour = pd.Categorical(
+        colours[np.argmax(t @ [[1, -1, 0, 0], [0, 1, -1, 0], [1, 0, 0, -1]], 1)],
+        categories=["red", "green", "blue", "grey", "violet"],
+    )
+    colour[rng.random(n_samples) < 0.08] = np.nan
+    size = np.where(t[:, 2] < -0.5, "small", np.where(t[:, 2] < 0.5, "medium", "large"))
+    return pd.DataFrame(
+        {
+            "height": t[:, 0] + noise[:, 0],
+            "income": np.exp(t[:, 1] + noise[:, 1]).astype(np.float32),
+            "area": 1000.0 * t[:, 2] + noise[:, 2],
+            "rooms": np.clip(np.rint(3 + t[:, 0] + t[:, 2]), 1, 7).astype(np.int64),
+            "garden": t[:, 1] + noise[:, 3] > 0,
+            "colour": colour,
+            "size": pd.Series(size, dtype=object),
+            "zone": pd.Series(np.where(t[:, 0] > 0, "north", "south"), dtype="string"),
+        }
+    )

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.compose import make_column_transformer
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
@@ -20,7 +21,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from skgen import AutoEncoder
-from tests.conftest import numpy_global_state
+from tests.conftest import make_mixed_frame, numpy_global_state
 
 # Small networks and few epochs: these tests check behaviour, not quality.
 FAST = {"hidden_layer_sizes": (32,), "max_epochs": 5, "random_state": 0}
@@ -482,3 +483,157 @@ def test_beats_pca_on_held_out_digits(digits):
     assert ae_mse <= 0.6 * pca_mse
     half_sum = 0.5 * X_test.shape[1] * ae_mse
     assert ae.score(X_test) == pytest.approx(-half_sum, rel=1e-4)
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """A mixed-type frame split into 800 training and 400 held-out rows."""
+    df = make_mixed_frame(1200, random_state=0)
+    return df.iloc[:800], df.iloc[800:]
+
+
+@pytest.fixture(scope="module")
+def mixed_fitted(mixed):
+    """An AutoEncoder fitted on the mixed frame, n_components half the encoding."""
+    train, _ = mixed
+    ae = AutoEncoder(
+        n_components=8, hidden_layer_sizes=(64,), max_epochs=60, random_state=0
+    )
+    return ae.fit(train)
+
+
+class TestDataFrames:
+    CATEGORICAL = ["garden", "colour", "size", "zone"]
+
+    def test_round_trip_keeps_columns_dtypes_and_categories(self, mixed, mixed_fitted):
+        train, test = mixed
+        ae = mixed_fitted
+        # 4 numbers, garden 2, colour 5 + missing, size 3, zone 2.
+        assert ae.n_components == ae.table_encoder_.n_encoded_ // 2 == 8
+        assert ae.is_categorical_.tolist() == [False] * 4 + [True] * 4
+        Z = ae.transform(test)
+        assert Z.shape == (400, 8) and Z.dtype == np.float64
+        back = ae.inverse_transform(Z)
+        assert isinstance(back, pd.DataFrame)
+        assert back.columns.equals(test.columns)
+        assert back.dtypes.equals(test.dtypes)
+        assert back["colour"].cat.categories.equals(test["colour"].cat.categories)
+        assert back["colour"].isna().any()
+        assert back["rooms"].between(1, 7).all()
+
+    def test_held_out_categorical_accuracy(self, mixed, mixed_fitted):
+        _, test = mixed
+        back = mixed_fitted.inverse_transform(mixed_fitted.transform(test))
+        back.index = test.index
+        for name in self.CATEGORICAL:
+            same = back[name].astype(object).fillna("<NA>") == test[name].astype(
+                object
+            ).fillna("<NA>")
+            assert same.mean() >= 0.9, (name, same.mean())
+
+    def test_inverse_transform_keeps_index_of_pandas_codes(self, mixed, mixed_fitted):
+        _, test = mixed
+        ae = clone(mixed_fitted).set_params(max_epochs=2).set_output(transform="pandas")
+        Z = ae.fit(test).transform(test)
+        assert list(Z.columns) == [f"autoencoder{i}" for i in range(8)]
+        assert Z.index.equals(test.index)
+        assert ae.inverse_transform(Z).index.equals(test.index)
+
+    def test_pickle_round_trip(self, mixed, mixed_fitted):
+        _, test = mixed
+        loaded = pickle.loads(pickle.dumps(mixed_fitted))
+        Z = mixed_fitted.transform(test)
+        np.testing.assert_array_equal(loaded.transform(test), Z)
+        pd.testing.assert_frame_equal(
+            loaded.inverse_transform(Z), mixed_fitted.inverse_transform(Z)
+        )
+
+    def test_in_pipeline_and_column_transformer(self, mixed):
+        train, test = mixed
+        y = train["size"]
+        ae = AutoEncoder(n_components=3, **FAST)
+        features = train.drop(columns="size")
+        model = make_pipeline(ae, LogisticRegression()).fit(features, y)
+        assert model.predict(test.drop(columns="size")).shape == (400,)
+
+        columns = make_column_transformer(
+            (clone(ae), ["height", "colour", "garden"]),
+            ("passthrough", ["area"]),
+        ).set_output(transform="pandas")
+        Xt = columns.fit_transform(train)
+        assert list(Xt.columns) == [
+            "autoencoder__autoencoder0",
+            "autoencoder__autoencoder1",
+            "autoencoder__autoencoder2",
+            "passthrough__area",
+        ]
+
+    def test_score_sums_block_losses(self, mixed, mixed_fitted):
+        _, test = mixed
+        ae = mixed_fitted
+        rows = test.head(20)
+        Xt = ae.table_encoder_.transform(rows)
+        with torch.no_grad():
+            out = ae.net_.module_(torch.from_numpy(Xt)).numpy()
+        n = ae.table_encoder_.n_numeric_
+        expected = 0.5 * ((out[:, :n] - Xt[:, :n]) ** 2).sum(axis=1)
+        for start, stop in ae.table_encoder_.categorical_blocks:
+            logits = out[:, start:stop]
+            log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            expected -= (Xt[:, start:stop] * log_p).sum(axis=1)
+        np.testing.assert_allclose(ae.score_samples(rows), -expected, rtol=1e-4)
+
+    def test_odd_category_lowers_score(self, mixed, mixed_fitted):
+        _, test = mixed
+        rows = test.head(50).copy()
+        odd = rows.copy()
+        # Size follows the third factor, which the numbers carry too.
+        odd["size"] = odd["size"].map(
+            {"small": "large", "medium": "small", "large": "small"}
+        )
+        assert (
+            mixed_fitted.score_samples(odd) < mixed_fitted.score_samples(rows)
+        ).all()
+
+    def test_missing_number_names_column(self, mixed, mixed_fitted):
+        train, test = mixed
+        bad = test.head(5).copy()
+        bad.loc[bad.index[1], "area"] = np.nan
+        with pytest.raises(ValueError, match="NaN in the numeric column 'area'"):
+            mixed_fitted.transform(bad)
+        with pytest.raises(ValueError, match="NaN in the numeric column 'area'"):
+            AutoEncoder(**FAST).fit(bad)
+
+    def test_unknown_category(self, mixed, mixed_fitted):
+        _, test = mixed
+        bad = test.head(5).copy()
+        bad["size"] = bad["size"].astype(object)
+        bad.loc[bad.index[0], "size"] = "enormous"
+        message = "unknown categories 'enormous' in column 'size'"
+        for method in ("transform", "score_samples"):
+            with pytest.raises(ValueError, match=message):
+                getattr(mixed_fitted, method)(bad)
+        ignoring = clone(mixed_fitted).set_params(handle_unknown="ignore", max_epochs=2)
+        ignoring.fit(test)
+        assert np.isfinite(ignoring.transform(bad)).all()
+        assert np.isfinite(ignoring.score_samples(bad)).all()
+
+    def test_columns_in_another_order(self, mixed, mixed_fitted):
+        _, test = mixed
+        with pytest.raises(ValueError, match="feature names"):
+            mixed_fitted.transform(test[test.columns[::-1]])
+
+    def test_high_cardinality_warns_once(self):
+        df = pd.DataFrame(
+            {"id": [f"u{i}" for i in range(1200)], "x": np.arange(1200.0)}
+        )
+        with pytest.warns(UserWarning, match=r"column 'id' \(1200 categories\)") as w:
+            AutoEncoder(n_components=2, hidden_layer_sizes=(8,), max_epochs=1).fit(df)
+        assert len([r for r in w if "High-cardinality" in str(r.message)]) == 1
+
+    def test_same_seed_same_frame_fit(self, mixed):
+        train, _ = mixed
+        params = {"n_components": 2, **FAST}
+        Z1 = AutoEncoder(**params).fit_transform(train)
+        Z2 = AutoEncoder(**params).fit_transform(train)
+        np.testing.assert_array_equal(Z1, Z2)
