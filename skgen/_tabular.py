@@ -571,28 +571,29 @@ class TableEncoder:
             return
         mean = np.array([spec.mean for _, spec in specs])
         scale = np.array([spec.scale for _, spec in specs])
-        if self.is_frame_:
-            bad = []
-            for position, (j, spec) in enumerate(specs):
-                values = self._numeric_values(self._column(X, j), spec)
-                if not fitting and not np.isfinite(values).all():
-                    bad.append((spec, values))
-                    continue
-                values -= mean[position]
-                values /= scale[position]
-                out[:, position] = values
-            _raise_if_not_finite(bad)
-        else:
-            columns = [j for j, _ in specs]
-            all_columns = columns == list(range(X.shape[1]))
-            for start in range(0, X.shape[0], CHUNK_ROWS):
-                stop = start + CHUNK_ROWS
-                block = X[start:stop] if all_columns else X[start:stop, columns]
-                block = self._numeric_block(block, specs)
-                block -= mean
-                block /= scale
-                out[start:stop, : len(specs)] = block
+        # Overflow in the cast to float32 is reported below, by column.
         with np.errstate(over="ignore"):
+            if self.is_frame_:
+                bad = []
+                for position, (j, spec) in enumerate(specs):
+                    values = self._numeric_values(self._column(X, j), spec)
+                    if not fitting and not np.isfinite(values).all():
+                        bad.append((spec, values))
+                        continue
+                    values -= mean[position]
+                    values /= scale[position]
+                    out[:, position] = values
+                _raise_if_not_finite(bad)
+            else:
+                columns = [j for j, _ in specs]
+                all_columns = columns == list(range(X.shape[1]))
+                for start in range(0, X.shape[0], CHUNK_ROWS):
+                    stop = start + CHUNK_ROWS
+                    block = X[start:stop] if all_columns else X[start:stop, columns]
+                    block = self._numeric_block(block, specs)
+                    block -= mean
+                    block /= scale
+                    out[start:stop, : len(specs)] = block
             finite = np.isfinite(out[:, : len(specs)]).all(axis=0)
         if not finite.all():
             labels = [specs[i][1].label for i in np.flatnonzero(~finite)]

@@ -16,3 +16,13 @@ def test_readme_quickstart_snippet_runs():
     assert namespace["X_rec"].shape == (1797, 64)
     assert namespace["scores"].shape == (1797,)
     assert namespace["clf"].score(namespace["X"], namespace["y"]) > 0.9
+
+
+def test_readme_table_snippet_runs():
+    text = README.read_text()
+    snippets = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    namespace = {}
+    exec(compile(snippets[1], str(README), "exec"), namespace)
+    df, df_rec = namespace["df"], namespace["df_rec"]
+    assert df_rec.columns.equals(df.columns)
+    assert df_rec.dtypes.equals(df.dtypes)
