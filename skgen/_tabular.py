@@ -628,13 +628,18 @@ class TableEncoder:
             codes[missing] = n_categories
         unknown = codes < 0
         if unknown.any() and self.handle_unknown == "error":
-            values = np.asarray(column, dtype=object)[unknown]
-            unseen = pd.unique(values)
+            if (unknown == missing).all():
+                problem = "missing values, but fit saw none there"
+            else:
+                values = np.asarray(column, dtype=object)[unknown & ~missing]
+                unseen = _describe_values(list(pd.unique(values)))
+                problem = f"unknown categories {unseen}: fit did not see them"
+                if (unknown & missing).any():
+                    problem += " (and missing values, which fit did not see either)"
             raise ValueError(
-                f"Found unknown categories {_describe_values(list(unseen))} in "
-                f"{spec.label} during transform: fit did not see them. Refit on "
-                "data that has them, or pass handle_unknown='ignore' to encode "
-                "them as all zeros."
+                f"Found {problem}, in {spec.label} during transform. Refit on data "
+                "that has them, or pass handle_unknown='ignore' to encode them as "
+                "all zeros."
             )
         return codes
 
