@@ -311,7 +311,7 @@ class TableEncoder:
         """Encode ``X`` (columns as in fit) as a float32 matrix."""
         n_samples = X.shape[0]
         out = np.zeros((n_samples, self.n_encoded_), dtype=np.float32)
-        self._encode_numeric(X, out, fitting=False)
+        self._encode_numeric(X, out)
         row_offsets = np.arange(n_samples, dtype=np.int64) * self.n_encoded_
         for j, spec in enumerate(self.columns_):
             if spec.one_hot:
@@ -419,7 +419,7 @@ class TableEncoder:
         if not encode:
             return None
         out = np.zeros((n_samples, width), dtype=np.float32)
-        self._encode_numeric(X, out, fitting=True)
+        self._encode_numeric(X, out)
         row_offsets = np.arange(n_samples, dtype=np.int64) * width
         for j, codes in codes_by_column.items():
             self._write_one_hot(out, row_offsets, self.columns_[j], codes)
@@ -474,14 +474,16 @@ class TableEncoder:
             if spec.kind in (INTEGER, BOOLEAN):
                 spec.min, spec.max = float(lo), float(hi)
 
-    def _numeric_block(self, block, specs):
-        """Return a float64 copy of array rows, checking that they are finite."""
+    def _numeric_block(self, block, specs, check=True):
+        """Return array rows as float64; with ``check``, raise if not finite."""
         try:
-            block = np.array(block, dtype=np.float64)
+            block = np.asarray(block, dtype=np.float64)
         except (TypeError, ValueError):
             for j, (_, spec) in enumerate(specs):
                 _float_column(block[:, j], spec.label)
             raise
+        if not check:
+            return block
         finite = np.isfinite(block).all(axis=0)
         if not finite.all():
             _raise_if_not_finite(
@@ -500,8 +502,7 @@ class TableEncoder:
                     _raise_if_not_finite([(spec, np.array([np.nan]))])
                 return column.to_numpy(dtype=np.float64, na_value=np.nan)
             column = column.to_numpy(dtype=object)
-        # A copy: the caller scales it in place.
-        return _float_column(np.array(column), spec.label)
+        return _float_column(np.asarray(column), spec.label)
 
     def _fit_categories(self, column, spec):
         """Record the categories of one column and return its codes."""
@@ -564,43 +565,71 @@ class TableEncoder:
 
     # Encoding --------------------------------------------------------------
 
-    def _encode_numeric(self, X, out, fitting):
-        """Write the standardised numeric columns into ``out[:, :n_numeric_]``."""
+    def _encode_numeric(self, X, out):
+        """Write the standardised numeric columns into ``out[:, :n_numeric_]``.
+
+        Checking the output catches NaN, infinity and values beyond float32
+        in one pass; the errors then name the columns.
+        """
         specs = self._numeric_specs()
         if not specs:
             return
+        numbers = out[:, : len(specs)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._write_numbers(X, specs, numbers, precise=False)
+            if np.isfinite(numbers).all():
+                return
+            # Centring values beyond float32 overflowed: scale them in float64.
+            self._write_numbers(X, specs, numbers, precise=True)
+            finite = np.isfinite(numbers).all(axis=0)
+        if finite.all():
+            return
+        bad = [specs[i] for i in np.flatnonzero(~finite)]
+        if self.is_frame_:
+            inputs = [self._numeric_values(self._column(X, j), s) for j, s in bad]
+        else:
+            inputs = [
+                self._numeric_block(X[:, [j]], [(j, s)], check=False) for j, s in bad
+            ]
+        _raise_if_not_finite([(s, v) for (_, s), v in zip(bad, inputs, strict=True)])
+        labels = ", ".join(spec.label for _, spec in bad)
+        raise ValueError(
+            f"Input X has values too large for float32 once standardised in {labels}."
+        )
+
+    def _write_numbers(self, X, specs, numbers, precise):
+        """Standardise the numeric columns of ``X`` into the float32 ``numbers``.
+
+        The fast way centres in float64, rounds to float32 and scales there;
+        the ``precise`` way also scales in float64, through a float64
+        temporary of one column or one chunk of rows.
+        """
         mean = np.array([spec.mean for _, spec in specs])
-        scale = np.array([spec.scale for _, spec in specs])
-        # Overflow in the cast to float32 is reported below, by column.
-        with np.errstate(over="ignore"):
-            if self.is_frame_:
-                bad = []
-                for position, (j, spec) in enumerate(specs):
-                    values = self._numeric_values(self._column(X, j), spec)
-                    if not fitting and not np.isfinite(values).all():
-                        bad.append((spec, values))
-                        continue
-                    values -= mean[position]
-                    values /= scale[position]
-                    out[:, position] = values
-                _raise_if_not_finite(bad)
+        inverse_scale = 1 / np.array([spec.scale for _, spec in specs])
+        if not precise:
+            inverse_scale = inverse_scale.astype(np.float32)
+
+        def write(values, centre, factor, target):
+            if precise:
+                np.multiply(values - centre, factor, out=target, casting="same_kind")
             else:
-                columns = [j for j, _ in specs]
-                all_columns = columns == list(range(X.shape[1]))
-                for start in range(0, X.shape[0], CHUNK_ROWS):
-                    stop = start + CHUNK_ROWS
-                    block = X[start:stop] if all_columns else X[start:stop, columns]
-                    block = self._numeric_block(block, specs)
-                    block -= mean
-                    block /= scale
-                    out[start:stop, : len(specs)] = block
-            finite = np.isfinite(out[:, : len(specs)]).all(axis=0)
-        if not finite.all():
-            labels = [specs[i][1].label for i in np.flatnonzero(~finite)]
-            raise ValueError(
-                "Input X has values too large for float32 once standardised in "
-                f"{', '.join(labels)}."
-            )
+                np.subtract(values, centre, out=target, casting="same_kind")
+                target *= factor
+
+        if self.is_frame_:
+            for position, (j, spec) in enumerate(specs):
+                values = self._numeric_values(self._column(X, j), spec)
+                target = numbers[:, position]
+                write(values, mean[position], inverse_scale[position], target)
+            return
+        columns = [j for j, _ in specs]
+        all_columns = columns == list(range(X.shape[1]))
+        for start in range(0, X.shape[0], CHUNK_ROWS):
+            stop = start + CHUNK_ROWS
+            block = X[start:stop] if all_columns else X[start:stop, columns]
+            if block.dtype.kind != "f":
+                block = self._numeric_block(block, specs, check=False)
+            write(block, mean, inverse_scale, numbers[start:stop])
 
     def _codes(self, column, spec):
         """Return the block position of each value; -1 encodes as all zeros."""
