@@ -95,8 +95,9 @@ class AutoEncoder(
     handle_unknown : {"error", "ignore"}, default="error"
         What ``transform`` and ``score_samples`` do with a category that fit
         did not see: raise a ``ValueError`` naming the column and the value, or
-        encode it as all zeros (it then adds nothing to the loss), like
-        :class:`~sklearn.preprocessing.OneHotEncoder`.
+        encode it as all zeros, like :class:`~sklearn.preprocessing.OneHotEncoder`
+        (``score_samples`` then charges it as much as the least likely known
+        category, so such rows still rank as unusual).
 
     numeric_scaling : {"standard"} or None, default="standard"
         ``"standard"`` centres each numeric column and divides it by its

@@ -218,6 +218,9 @@ class NeuralEstimatorMixin:
                     "one column are required."
                 )
             return X
+        if not hasattr(X, "dtype") and np.asarray(X).dtype.kind in "US":
+            # numpy would turn the numbers of a mixed list into strings.
+            X = np.asarray(X, dtype=object)
         X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
         if not reset and fitted_on_frame:
             names = [spec.name for spec in self.table_encoder_.columns_]

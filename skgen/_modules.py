@@ -98,8 +98,8 @@ class TabularLoss(nn.Module):
     their squared error (a unit-variance Gaussian's negative log-likelihood,
     without the constant); each one-hot block is scored by the cross-entropy
     of the softmax of its outputs. An odd category and an odd number therefore
-    cost alike, and a block of all zeros (an ignored unknown category) costs
-    nothing.
+    cost alike. A block of all zeros (an unknown category, ignored at
+    transform) costs as much as the least likely category would.
 
     Parameters
     ----------
@@ -134,7 +134,11 @@ class TabularLoss(nn.Module):
         for i in range(self.n_groups):
             index = getattr(self, f"group{i}")
             log_p = torch.log_softmax(output[:, index], dim=-1)
-            loss = loss - (target[:, index] * log_p).sum(dim=(1, 2))
+            block = target[:, index]
+            unknown = 1.0 - block.sum(dim=-1)
+            surprise = -(block * log_p).sum(dim=-1)
+            surprise = surprise - unknown * log_p.amin(dim=-1)
+            loss = loss + surprise.sum(dim=1)
         return loss
 
     def forward(self, output, target):

@@ -99,6 +99,11 @@ def _array_column_families(X):
     and any other column is numeric.
     """
     n_features = X.shape[1]
+    if X.dtype.kind in "mM":
+        raise TypeError(
+            f"X has dtype {X.dtype}, which skgen cannot encode; convert it to "
+            "numbers (e.g. a timestamp to seconds) first."
+        )
     if X.dtype.kind == "b":
         return ["boolean"] * n_features
     if X.dtype.kind in "US":
@@ -185,7 +190,12 @@ def _sorted_categories(values):
 
 
 def _float_column(values, label):
-    """Return ``values`` as float64, or raise naming the column."""
+    """Return ``values`` as float64 (missing values as NaN), or raise naming them."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        missing = np.asarray(pd.isna(values))
+        if missing.any():
+            values = np.where(missing, np.nan, values)
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -193,6 +203,39 @@ def _float_column(values, label):
             f"{label} holds values that are not numbers ({exc}); list it in "
             "categorical_features to encode it as categories."
         ) from exc
+
+
+def _is_nan(value):
+    """Whether ``value`` is a float NaN."""
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _comparable(values, categories):
+    """Return ``values`` in a dtype that compares by value with ``categories``.
+
+    Numbers and booleans are compared as floats (so 1 finds ``True`` and
+    ``2.0`` finds ``2``), in float32 when either side is float32 so that a
+    float32 column finds the categories a float64 column had.
+    """
+    if values.dtype.kind in "biuf" and categories.dtype.kind in "biuf":
+        return values.astype(_common_float(values, categories))
+    return values
+
+
+def _category_index(categories, values):
+    """Index of ``categories`` to look ``values`` up in (see ``_comparable``)."""
+    if values.dtype.kind in "biuf" and categories.dtype.kind in "biuf":
+        index = pd.Index(categories.astype(_common_float(values, categories)))
+        if index.is_unique:
+            return index
+    return pd.Index(categories)
+
+
+def _common_float(values, categories):
+    """float32 when either array is float32, float64 otherwise."""
+    if np.float32 in (values.dtype, categories.dtype):
+        return np.float32
+    return np.float64
 
 
 def _moments(chunks, n_columns):
@@ -342,7 +385,6 @@ class TableEncoder:
         """
         columns = [self._decode_column(Xt, spec) for spec in self.columns_]
         if self.is_frame_:
-            names = [spec.name for spec in self.columns_]
             if index is None:
                 index = pd.RangeIndex(len(Xt))
             data = {}
@@ -354,7 +396,7 @@ class TableEncoder:
                     column = pd.Series(column, index=index, dtype=object)
                 data[i] = column
             frame = pd.DataFrame(data, index=index)
-            return frame.set_axis(pd.Index(names, dtype=self.columns_dtype_), axis=1)
+            return frame.set_axis(self.columns_index_, axis=1)
         return self._stack(columns, float_dtype, len(Xt))
 
     # Fitting ---------------------------------------------------------------
@@ -364,10 +406,10 @@ class TableEncoder:
         self.is_frame_ = isinstance(X, pd.DataFrame)
         if self.is_frame_:
             families = [_column_family(name, dtype) for name, dtype in X.dtypes.items()]
-            self.columns_dtype_ = X.columns.dtype
+            self.columns_index_ = X.columns
         else:
             families = _array_column_families(X)
-            self.columns_dtype_ = None
+            self.columns_index_ = None
         self.is_categorical_ = resolve_categorical_features(
             self.categorical_features, families, feature_names
         )
@@ -476,12 +518,15 @@ class TableEncoder:
 
     def _numeric_block(self, block, specs, check=True):
         """Return array rows as float64; with ``check``, raise if not finite."""
-        try:
+        if block.dtype == object:
+            block = np.column_stack(
+                [
+                    _float_column(block[:, j], spec.label)
+                    for j, (_, spec) in enumerate(specs)
+                ]
+            )
+        else:
             block = np.asarray(block, dtype=np.float64)
-        except (TypeError, ValueError):
-            for j, (_, spec) in enumerate(specs):
-                _float_column(block[:, j], spec.label)
-            raise
         if not check:
             return block
         finite = np.isfinite(block).all(axis=0)
@@ -639,7 +684,8 @@ class TableEncoder:
             missing = codes < 0
             if not column.dtype.categories.equals(pd.Index(spec.categories)):
                 mapping = pd.Index(spec.categories).get_indexer(column.dtype.categories)
-                codes = np.where(missing, -1, mapping[np.maximum(codes, 0)])
+                # The appended -1 keeps a missing value's code at -1.
+                codes = np.append(mapping, -1)[codes]
         else:
             values = np.asarray(column)
             if values.dtype == object or values.dtype.kind in "fc":
@@ -647,7 +693,9 @@ class TableEncoder:
             else:
                 missing = np.zeros(len(values), dtype=bool)
             try:
-                codes = pd.Index(spec.categories).get_indexer(values)
+                codes = _category_index(spec.categories, values).get_indexer(
+                    _comparable(values, spec.categories)
+                )
             except TypeError as exc:
                 raise TypeError(
                     f"{spec.label} holds values that cannot be categories ({exc})."
@@ -710,7 +758,8 @@ class TableEncoder:
         else:
             values = np.empty(len(codes), dtype=object)
         if spec.missing:
-            values = values.astype(object)
+            if not (values.dtype.kind == "f" and _is_nan(spec.missing_value)):
+                values = values.astype(object)
             values[missing] = spec.missing_value
         if not self.is_frame_:
             return values

@@ -637,3 +637,21 @@ class TestDataFrames:
         Z1 = AutoEncoder(**params).fit_transform(train)
         Z2 = AutoEncoder(**params).fit_transform(train)
         np.testing.assert_array_equal(Z1, Z2)
+
+
+def test_mixed_list_keeps_numbers_numeric():
+    X = [[1.5, "a"], [2.5, "b"], [3.5, "a"], [0.5, "b"]]
+    ae = AutoEncoder(n_components=1, hidden_layer_sizes=(4,), max_epochs=1).fit(X)
+    assert ae.is_categorical_.tolist() == [False, True]
+    back = ae.inverse_transform(ae.transform(X))
+    assert back.dtype == object and isinstance(back[0, 0], float)
+
+
+def test_ignored_unknown_category_ranks_as_unusual(mixed, mixed_fitted):
+    _, test = mixed
+    ae = clone(mixed_fitted).set_params(handle_unknown="ignore", max_epochs=30)
+    ae.fit(mixed[0])
+    rows = test.head(20)
+    unseen = rows.astype({"size": object})
+    unseen["size"] = "enormous"
+    assert (ae.score_samples(unseen) < ae.score_samples(rows)).all()

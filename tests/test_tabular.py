@@ -342,3 +342,52 @@ def test_encode_decode_is_identity(df, as_category):
     pd.testing.assert_series_equal(back["s"], df["s"])
     tolerance = 1e-6 * max(1.0, float(np.abs(df["x"]).max()))
     np.testing.assert_allclose(back["x"], df["x"], rtol=1e-6, atol=tolerance)
+
+
+class TestTransformTimeDtypes:
+    """Columns may arrive at transform in another, equivalent dtype."""
+
+    def test_empty_categorical_dtype_with_missing(self):
+        encoder, _ = fit_transform(
+            pd.DataFrame({"c": pd.Categorical(["a", None, "b"])})
+        )
+        empty = pd.DataFrame({"c": pd.Series([None, None], dtype="category")})
+        np.testing.assert_array_equal(encoder.transform(empty), [[0, 0, 1]] * 2)
+
+    def test_bool_column_given_as_numbers(self):
+        df = pd.DataFrame({"b": [True, False, True]})
+        encoder, expected = fit_transform(df)
+        as_int = pd.DataFrame({"b": [1, 0, 1]})
+        np.testing.assert_array_equal(encoder.transform(as_int), expected)
+
+    def test_float64_categories_given_as_float32(self):
+        df = pd.DataFrame({"c": [0.1, 0.2, 0.1], "x": [1.0, 2.0, 3.0]})
+        encoder, expected = fit_transform(df, categorical_features=["c"])
+        df32 = df.astype({"c": np.float32})
+        np.testing.assert_array_equal(encoder.transform(df32), expected)
+
+    def test_float_categories_with_missing_stay_float(self):
+        X = np.array([[np.nan, 0.5], [2.0, 1.0], [1.0, 3.0]])
+        encoder, Xt = fit_transform(X, categorical_features=[0])
+        back = encoder.inverse_transform(Xt)
+        assert back.dtype == np.float64
+        np.testing.assert_allclose(back, X, rtol=1e-6)
+
+
+class TestMoreErrors:
+    def test_pandas_na_in_numbers_is_a_missing_number(self):
+        X = np.array([[1.0, 2.0], [pd.NA, 3.0], [2.0, 1.0]], dtype=object)
+        with pytest.raises(ValueError, match="NaN in the numeric column 0"):
+            fit_transform(X)
+
+    def test_datetime_array(self):
+        X = np.array([["2026-01-01"], ["2026-02-01"]], dtype="datetime64[D]")
+        with pytest.raises(TypeError, match="datetime64"):
+            fit_transform(X)
+
+    def test_column_index_is_kept(self):
+        df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+        df.columns.name = "field"
+        encoder, Xt = fit_transform(df)
+        assert encoder.inverse_transform(Xt).columns.equals(df.columns)
+        assert encoder.inverse_transform(Xt).columns.name == "field"
