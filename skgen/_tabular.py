@@ -434,14 +434,8 @@ class TableEncoder:
             else:
                 kind = NUMERIC
             self.columns_.append(ColumnSpec(name, kind, dtype, 0, 0))
-        numeric = [
-            spec
-            for spec, categorical in zip(
-                self.columns_, self.is_categorical_, strict=True
-            )
-            if not categorical
-        ]
-        for position, spec in enumerate(numeric):
+        numeric = self._numeric_specs()
+        for position, (_, spec) in enumerate(numeric):
             spec.start, spec.stop = position, position + 1
         self.n_numeric_ = len(numeric)
 
