@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sklearn
+from _tables import to_markdown
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -256,23 +257,6 @@ def bench_memory(variant, X):
     return rows
 
 
-def to_markdown(rows):
-    """Format result rows as a markdown table."""
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [
-            f"{value:,.0f}"
-            if isinstance(value, float) and value > 100
-            else f"{value:.2f}"
-            if isinstance(value, float)
-            else str(value)
-            for value in row.values()
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def verdicts(time_rows, memory_rows):
     """Return one line per variant saying whether skgen meets its targets."""
     lines = []
@@ -328,13 +312,13 @@ def main():
             "(target <= 1.5 against ColumnTransformer; with OHE float32 the "
             "ColumnTransformer still returns float64)",
             "",
-            to_markdown(time_rows),
+            to_markdown(time_rows, thousands_above=100),
             "",
             "Peak traced memory (tracemalloc, one run per side) of each step above "
             "what was held when it started, over the float32 matrix skgen returns "
             "(target <= 2.0 for skgen)",
             "",
-            to_markdown(memory_rows),
+            to_markdown(memory_rows, thousands_above=100),
             "",
             *verdicts(time_rows, memory_rows),
         ]

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 import torch
+from _tables import to_markdown
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -175,23 +176,6 @@ def bench_search(repeats, max_epochs):
         "fresh speed-up": med(cold[1]) / med(cold[2]),
         "same best_params_": best[1] == best[2],
     }
-
-
-def to_markdown(rows):
-    """Format result rows as a markdown table."""
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [
-            f"{value:,.0f}"
-            if isinstance(value, float) and value > 10
-            else f"{value:.2f}"
-            if isinstance(value, float)
-            else str(value)
-            for value in row.values()
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def main():
