@@ -341,14 +341,9 @@ class TableEncoder:
         """``(start, stop)`` of every one-hot block, in matrix order."""
         return [(c.start, c.stop) for c in self.columns_ if c.one_hot]
 
-    def fit(self, X, feature_names=None):
-        """Learn each column's kind, scaling and categories from ``X``."""
-        self._fit(X, feature_names, encode=False)
-        return self
-
     def fit_transform(self, X, feature_names=None):
         """Fit on ``X`` and return its encoded float32 matrix."""
-        return self._fit(X, feature_names, encode=True)
+        return self._fit(X, feature_names)
 
     def transform(self, X):
         """Encode ``X`` (columns as in fit) as a float32 matrix."""
@@ -401,8 +396,8 @@ class TableEncoder:
 
     # Fitting ---------------------------------------------------------------
 
-    def _fit(self, X, feature_names, encode):
-        """Build the column specs; return the encoded matrix if ``encode``."""
+    def _fit(self, X, feature_names):
+        """Build the column specs and return the encoded matrix."""
         self.is_frame_ = isinstance(X, pd.DataFrame)
         if self.is_frame_:
             families = [_column_family(name, dtype) for name, dtype in X.dtypes.items()]
@@ -445,15 +440,11 @@ class TableEncoder:
         codes_by_column = {}
         for j in np.flatnonzero(self.is_categorical_):
             spec = self.columns_[j]
-            codes = self._fit_categories(self._column(X, j), spec)
-            if encode:
-                codes_by_column[j] = codes
+            codes_by_column[j] = self._fit_categories(self._column(X, j), spec)
             spec.start = width
             width = spec.stop = width + len(spec.categories) + spec.missing
         self.n_encoded_ = width
         self._warn_high_cardinality()
-        if not encode:
-            return None
         out = np.zeros((n_samples, width), dtype=np.float32)
         self._encode_numeric(X, out)
         row_offsets = np.arange(n_samples, dtype=np.int64) * width
@@ -480,29 +471,25 @@ class TableEncoder:
         specs = self._numeric_specs()
         if not specs:
             return
-        if self.is_frame_:
-            stats, bad = [], []
-            for j, spec in specs:
-                values = self._numeric_values(self._column(X, j), spec)
-                if not np.isfinite(values).all():
-                    bad.append((spec, values))
-                    continue
-                stats.append(_moments(lambda v=values: [v[:, None]], 1))
-            _raise_if_not_finite(bad)
-            mean, std, low, high = (
-                np.concatenate(column) for column in zip(*stats, strict=True)
-            )
-        else:
-            columns = [j for j, _ in specs]
-            all_columns = columns == list(range(X.shape[1]))
+        # Non-finite values show in the range; the statistics are then unused.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.is_frame_:
+                stats = [
+                    _moments(lambda v=values: [v[:, None]], 1)
+                    for values in self._frame_numbers(X, specs)
+                ]
+                mean, std, low, high = (
+                    np.concatenate(column) for column in zip(*stats, strict=True)
+                )
+            else:
 
-            def chunks():
-                for start in range(0, X.shape[0], CHUNK_ROWS):
-                    stop = start + CHUNK_ROWS
-                    block = X[start:stop] if all_columns else X[start:stop, columns]
-                    yield self._numeric_block(block, specs)
+                def blocks():
+                    return (block for _, block in self._array_numbers(X, specs))
 
-            mean, std, low, high = _moments(chunks, len(specs))
+                mean, std, low, high = _moments(blocks, len(specs))
+        finite = np.isfinite(low) & np.isfinite(high)
+        if not finite.all():
+            self._raise_for_columns(X, [specs[i] for i in np.flatnonzero(~finite)])
         for (_, spec), m, s, lo, hi in zip(specs, mean, std, low, high, strict=True):
             if self.numeric_scaling == "standard":
                 spec.mean = float(m)
@@ -510,8 +497,8 @@ class TableEncoder:
             if spec.kind in (INTEGER, BOOLEAN):
                 spec.min, spec.max = float(lo), float(hi)
 
-    def _numeric_block(self, block, specs, check=True):
-        """Return array rows as float64; with ``check``, raise if not finite."""
+    def _numeric_block(self, block, specs):
+        """Return array rows as float64, naming a column that holds no numbers."""
         if block.dtype == object:
             block = np.column_stack(
                 [
@@ -519,16 +506,36 @@ class TableEncoder:
                     for j, (_, spec) in enumerate(specs)
                 ]
             )
+        return np.asarray(block, dtype=np.float64)
+
+    def _frame_numbers(self, X, specs):
+        """Yield each numeric column of a frame as float64."""
+        for j, spec in specs:
+            yield self._numeric_values(self._column(X, j), spec)
+
+    def _array_numbers(self, X, specs):
+        """Yield ``(start, rows)`` of an array's numeric columns, in row chunks.
+
+        Float rows are yielded as they are; others are converted to float64.
+        """
+        columns = [j for j, _ in specs]
+        all_columns = columns == list(range(X.shape[1]))
+        for start in range(0, X.shape[0], CHUNK_ROWS):
+            stop = start + CHUNK_ROWS
+            block = X[start:stop] if all_columns else X[start:stop, columns]
+            if block.dtype.kind != "f":
+                block = self._numeric_block(block, specs)
+            yield start, block
+
+    def _raise_for_columns(self, X, specs):
+        """Raise naming the numeric ``specs`` whose values are NaN or infinite."""
+        if self.is_frame_:
+            values = self._frame_numbers(X, specs)
         else:
-            block = np.asarray(block, dtype=np.float64)
-        if not check:
-            return block
-        finite = np.isfinite(block).all(axis=0)
-        if not finite.all():
-            _raise_if_not_finite(
-                [(specs[j][1], block[:, j]) for j in np.flatnonzero(~finite)]
-            )
-        return block
+            values = (self._numeric_block(X[:, [j]], [(j, s)]) for j, s in specs)
+        _raise_if_not_finite(
+            [(spec, v) for (_, spec), v in zip(specs, values, strict=True)]
+        )
 
     def _numeric_values(self, column, spec):
         """Return one frame column as float64, naming it if it is not numeric."""
@@ -624,13 +631,7 @@ class TableEncoder:
         if finite.all():
             return
         bad = [specs[i] for i in np.flatnonzero(~finite)]
-        if self.is_frame_:
-            inputs = [self._numeric_values(self._column(X, j), s) for j, s in bad]
-        else:
-            inputs = [
-                self._numeric_block(X[:, [j]], [(j, s)], check=False) for j, s in bad
-            ]
-        _raise_if_not_finite([(s, v) for (_, s), v in zip(bad, inputs, strict=True)])
+        self._raise_for_columns(X, bad)
         labels = ", ".join(spec.label for _, spec in bad)
         raise ValueError(
             f"Input X has values too large for float32 once standardised in {labels}."
@@ -656,19 +657,12 @@ class TableEncoder:
                 target *= factor
 
         if self.is_frame_:
-            for position, (j, spec) in enumerate(specs):
-                values = self._numeric_values(self._column(X, j), spec)
+            for position, values in enumerate(self._frame_numbers(X, specs)):
                 target = numbers[:, position]
                 write(values, mean[position], inverse_scale[position], target)
             return
-        columns = [j for j, _ in specs]
-        all_columns = columns == list(range(X.shape[1]))
-        for start in range(0, X.shape[0], CHUNK_ROWS):
-            stop = start + CHUNK_ROWS
-            block = X[start:stop] if all_columns else X[start:stop, columns]
-            if block.dtype.kind != "f":
-                block = self._numeric_block(block, specs, check=False)
-            write(block, mean, inverse_scale, numbers[start:stop])
+        for start, block in self._array_numbers(X, specs):
+            write(block, mean, inverse_scale, numbers[start : start + len(block)])
 
     def _codes(self, column, spec):
         """Return the block position of each value; -1 encodes as all zeros."""
