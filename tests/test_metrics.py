@@ -1,0 +1,315 @@
+"""Tests for skgen.metrics: known answers, mixed tables and input errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from skgen.metrics import (
+    association_matrix,
+    dcr,
+    fidelity_report,
+    maximum_mean_discrepancy,
+    tstr_score,
+    two_sample_auc,
+)
+from tests.conftest import make_mixed_frame
+
+
+@pytest.fixture
+def gaussian_pair():
+    """Two independent draws of 400 rows from the same 5-D Gaussian."""
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(400, 5)), rng.normal(size=(400, 5))
+
+
+@pytest.fixture
+def mixed_pair():
+    """Two independent draws of the mixed-type test frame."""
+    return make_mixed_frame(300, random_state=0), make_mixed_frame(300, random_state=1)
+
+
+class TestTwoSampleAUC:
+    def test_same_distribution_is_near_half(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        assert abs(two_sample_auc(real, synthetic, random_state=0) - 0.5) < 0.08
+
+    def test_identical_rows_are_near_half(self, gaussian_pair):
+        real, _ = gaussian_pair
+        assert abs(two_sample_auc(real, real.copy(), random_state=0) - 0.5) < 0.05
+
+    def test_disjoint_samples_are_near_one(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        assert two_sample_auc(real, synthetic + 4, random_state=0) > 0.99
+
+    def test_mixed_frames(self, mixed_pair):
+        real, synthetic = mixed_pair
+        assert abs(two_sample_auc(real, synthetic, random_state=0) - 0.5) < 0.1
+        # The same rows with one categorical column shuffled against the rest
+        # keep every marginal but lose a dependency, which the classifier finds.
+        broken = real.copy()
+        broken["zone"] = np.random.default_rng(0).permutation(broken["zone"].values)
+        assert two_sample_auc(real, synthetic, random_state=0) < two_sample_auc(
+            real, broken, random_state=0
+        )
+
+    def test_categories_only_differ(self):
+        rng = np.random.default_rng(0)
+        real = pd.DataFrame({"c": rng.choice(["a", "b"], 400, p=[0.9, 0.1])})
+        fake = pd.DataFrame({"c": rng.choice(["a", "b"], 400, p=[0.1, 0.9])})
+        assert two_sample_auc(real, fake, random_state=0) > 0.75
+
+    def test_estimator_and_cv(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        auc = two_sample_auc(
+            real, synthetic + 4, estimator=LogisticRegression(), cv=3, random_state=0
+        )
+        assert auc > 0.99
+
+    def test_reproducible(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        first = two_sample_auc(real, synthetic + 0.3, random_state=3)
+        assert first == two_sample_auc(real, synthetic + 0.3, random_state=3)
+
+
+class TestTSTR:
+    def test_real_rows_as_synthetic_match_the_estimator_score(self):
+        X, y = load_iris(return_X_y=True)
+        model = LogisticRegression(max_iter=1000)
+        expected = model.fit(X[::2], y[::2]).score(X[1::2], y[1::2])
+        assert tstr_score(model, X[::2], y[::2], X[1::2], y[1::2]) == expected
+
+    def test_label_noise_scores_near_chance(self):
+        X, y = load_iris(return_X_y=True)
+        y_noise = np.random.default_rng(0).permutation(y[::2])
+        model = DecisionTreeClassifier(random_state=0)
+        assert tstr_score(model, X[::2], y_noise, X[1::2], y[1::2]) < 0.6
+
+    def test_scoring(self):
+        X, y = load_iris(return_X_y=True)
+        model = LogisticRegression(max_iter=1000)
+        score = tstr_score(model, X[::2], y[::2], X[1::2], y[1::2], scoring="f1_macro")
+        assert 0.9 < score <= 1.0
+
+    def test_estimator_is_cloned(self):
+        X, y = load_iris(return_X_y=True)
+        model = LogisticRegression(max_iter=1000)
+        tstr_score(model, X, y, X, y)
+        assert not hasattr(model, "coef_")
+
+    def test_warns_on_missing_class(self):
+        X, y = load_iris(return_X_y=True)
+        keep = y < 2
+        model = LogisticRegression(max_iter=1000)
+        with pytest.warns(UserWarning, match=r"no label \[2\]"):
+            score = tstr_score(model, X[keep], y[keep], X, y)
+        assert score <= 2 / 3
+
+
+class TestFidelityReport:
+    def test_known_answers(self):
+        real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": list("aabb")})
+        synthetic = pd.DataFrame({"x": [5.0, 6.0, 7.0, 8.0], "c": list("aaab")})
+        report = fidelity_report(real, synthetic)
+        assert list(report.index) == ["x", "c"]
+        assert list(report["statistic"]) == ["ks", "tvd"]
+        assert list(report["kind"]) == ["numeric", "categorical"]
+        np.testing.assert_allclose(report["distance"], [1.0, 0.25])
+
+    def test_identical_samples_are_zero(self, mixed_pair):
+        real, _ = mixed_pair
+        report = fidelity_report(real, real.sample(frac=1, random_state=0))
+        np.testing.assert_allclose(report["distance"], 0, atol=1e-12)
+        np.testing.assert_allclose(report["association_error"], 0, atol=1e-12)
+
+    def test_mixed_frames_and_column_order(self, mixed_pair):
+        real, synthetic = mixed_pair
+        report = fidelity_report(real, synthetic[real.columns[::-1]])
+        assert list(report.index) == list(real.columns)
+        assert (report["distance"] < 0.2).all()
+        assert set(report.loc[["colour", "zone", "garden"], "statistic"]) == {"tvd"}
+        assert set(report.loc[["height", "rooms"], "statistic"]) == {"ks"}
+
+    def test_category_the_real_sample_lacks_counts(self):
+        real = pd.DataFrame({"c": list("aabb")})
+        synthetic = pd.DataFrame({"c": list("aazz")})
+        assert fidelity_report(real, synthetic)["distance"].iloc[0] == 0.5
+
+    def test_broken_dependency_shows_in_association_error(self):
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=500)
+        real = pd.DataFrame({"x": x, "y": x + 0.1 * rng.normal(size=500)})
+        shuffled = real.assign(y=rng.permutation(real["y"].values))
+        report = fidelity_report(real, shuffled)
+        np.testing.assert_allclose(report["distance"], 0, atol=1e-12)
+        assert (report["association_error"] > 0.8).all()
+
+    def test_arrays(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        report = fidelity_report(real, synthetic)
+        assert list(report.index) == list(range(5))
+        assert report["statistic"].eq("ks").all()
+
+    def test_one_column_has_no_association_error(self):
+        report = fidelity_report(np.arange(10.0)[:, None], np.arange(10.0)[:, None])
+        assert np.isnan(report["association_error"].iloc[0])
+
+
+class TestAssociationMatrix:
+    def test_known_answers(self):
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=300)
+        colour = np.where(x > 0, "warm", "cold")
+        df = pd.DataFrame(
+            {
+                "x": x,
+                "minus_x": -x,
+                "colour": colour,
+                "same_colour": colour.copy(),
+                "noise": rng.normal(size=300),
+                "coin": rng.choice(["h", "t"], 300),
+            }
+        )
+        A = association_matrix(df)
+        assert list(A.index) == list(A.columns) == list(df.columns)
+        np.testing.assert_allclose(A.to_numpy(), A.to_numpy().T)
+        np.testing.assert_allclose(np.diag(A), 1)
+        assert A.loc["x", "minus_x"] == pytest.approx(-1)
+        assert A.loc["colour", "same_colour"] == pytest.approx(1)
+        # A standard normal split at 0: eta^2 = (E|x|)^2 = 2 / pi.
+        assert A.loc["x", "colour"] == pytest.approx(np.sqrt(2 / np.pi), abs=0.05)
+        assert abs(A.loc["x", "noise"]) < 0.15
+        assert A.loc["colour", "coin"] < 0.15
+        assert A.loc["noise", "coin"] < 0.15
+
+    def test_constant_column_has_no_association(self):
+        df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "k": [5.0] * 3, "c": ["a"] * 3})
+        A = association_matrix(df)
+        assert A.loc["x", "k"] == A.loc["x", "c"] == A.loc["k", "c"] == 0
+
+
+class TestMMD:
+    def test_identical_samples_are_zero(self, mixed_pair):
+        real, _ = mixed_pair
+        assert maximum_mean_discrepancy(real, real) == pytest.approx(0, abs=1e-6)
+
+    def test_grows_with_the_shift(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        values = [
+            maximum_mean_discrepancy(real, synthetic + shift)
+            for shift in (0, 0.5, 1, 3)
+        ]
+        assert values[0] < 0.1
+        assert values == sorted(values)
+        assert values[-1] > 0.5
+
+    def test_known_answer_for_a_fixed_gamma(self):
+        real = np.array([[0.0], [2.0]])  # standardised by its own moments: -1, 1
+        synthetic = np.array([[1.0], [3.0]])  # encoded as 0 and 2
+        k = lambda d: np.exp(-0.5 * d**2)  # noqa: E731
+        expected = (1 + k(2)) / 2 + (1 + k(2)) / 2 - 2 * (k(1) + k(3) + k(1) + k(1)) / 4
+        assert maximum_mean_discrepancy(real, synthetic, gamma=0.5) == pytest.approx(
+            np.sqrt(expected)
+        )
+
+    def test_blocks_give_the_same_answer(self, gaussian_pair, monkeypatch):
+        real, synthetic = gaussian_pair
+        whole = maximum_mean_discrepancy(real, synthetic + 0.5)
+        monkeypatch.setattr("skgen.metrics.KERNEL_BLOCK_ROWS", 7)
+        assert maximum_mean_discrepancy(real, synthetic + 0.5) == pytest.approx(whole)
+
+    def test_mixed_frames(self, mixed_pair):
+        real, synthetic = mixed_pair
+        rng = np.random.default_rng(0)
+        shuffled = real.apply(lambda column: rng.permutation(column.to_numpy()))
+        assert maximum_mean_discrepancy(real, synthetic) < maximum_mean_discrepancy(
+            real, shuffled
+        )
+
+
+class TestDCR:
+    def test_bootstrap_copy_is_flagged(self, gaussian_pair):
+        real, _ = gaussian_pair
+        rows = np.random.default_rng(0).integers(0, len(real), size=1000)
+        result = dcr(real, real[rows])
+        assert result.memorizes
+        assert result.exact_copies == 1.0
+        assert result.closer_fraction == 1.0
+        assert result.median_ratio == 0.0
+        assert result.distances.shape == (1000,)
+
+    def test_fresh_rows_are_not_flagged(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        result = dcr(real, synthetic)
+        assert not result.memorizes
+        assert result.exact_copies == 0.0
+        assert result.closer_fraction < 0.1
+        assert 0.8 < result.median_ratio < 1.25
+        assert result.reference_distances.shape == (400,)
+
+    def test_perturbed_copies_are_flagged(self, gaussian_pair):
+        real, _ = gaussian_pair
+        jittered = real + 0.01 * np.random.default_rng(0).normal(size=real.shape)
+        result = dcr(real, jittered)
+        assert result.memorizes and result.exact_copies == 0.0
+
+    def test_holdout_reference(self, gaussian_pair):
+        real, synthetic = gaussian_pair
+        result = dcr(real[:200], synthetic, holdout=real[200:], quantile=0.1)
+        assert result.reference_distances.shape == (200,)
+        assert result.threshold == pytest.approx(
+            np.quantile(result.reference_distances, 0.1)
+        )
+        assert not result.memorizes
+
+    def test_mixed_frames(self, mixed_pair):
+        real, synthetic = mixed_pair
+        assert dcr(real, real.sample(300, replace=True, random_state=0)).memorizes
+        assert not dcr(real, synthetic).memorizes
+
+    def test_needs_two_rows_without_holdout(self):
+        with pytest.raises(ValueError, match="at least 2 real rows"):
+            dcr(np.zeros((1, 2)), np.zeros((3, 2)))
+
+
+ALL_METRICS = [
+    two_sample_auc,
+    fidelity_report,
+    maximum_mean_discrepancy,
+    dcr,
+]
+
+
+@pytest.mark.parametrize("metric", ALL_METRICS)
+class TestInputErrors:
+    def test_width_mismatch(self, metric):
+        with pytest.raises(ValueError, match="real has 3 columns but synthetic has 2"):
+            metric(np.zeros((20, 3)), np.zeros((20, 2)))
+
+    def test_column_mismatch(self, metric, mixed_pair):
+        real, synthetic = mixed_pair
+        with pytest.raises(ValueError, match=r"lacks \['zone'\] and has extra"):
+            metric(real, synthetic.rename(columns={"zone": "area51"}))
+
+    def test_frame_and_array(self, metric, mixed_pair):
+        real, _ = mixed_pair
+        with pytest.raises(TypeError, match="real is a DataFrame but synthetic"):
+            metric(real, real.to_numpy())
+
+    def test_nan_names_the_column(self, metric):
+        real = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 10, "b": [0.0, 1.0, 2.0] * 10})
+        synthetic = real.copy()
+        synthetic.loc[3, "b"] = np.nan
+        with pytest.raises(ValueError, match="'b'"):
+            metric(real, synthetic)
+
+    def test_empty(self, metric):
+        with pytest.raises(ValueError, match="at least one row|0 sample"):
+            metric(pd.DataFrame({"a": []}), pd.DataFrame({"a": [1.0]}))
+
+    def test_bad_categorical_features(self, metric, gaussian_pair):
+        real, synthetic = gaussian_pair
+        with pytest.raises(ValueError, match="categorical_features"):
+            metric(real, synthetic, categorical_features="all")
