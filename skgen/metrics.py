@@ -450,7 +450,7 @@ def two_sample_auc(
         "y_synthetic": ["array-like"],
         "X_real": ["array-like"],
         "y_real": ["array-like"],
-        "scoring": [str, callable, None],
+        "scoring": [str, callable, list, tuple, dict, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -480,14 +480,17 @@ def tstr_score(estimator, X_synthetic, y_synthetic, X_real, y_real, *, scoring=N
     y_real : array-like of shape (n_samples,)
         Their labels or targets.
 
-    scoring : str, callable or None, default=None
+    scoring : str, callable, list, tuple, dict or None, default=None
         A scikit-learn scorer name or callable; ``None`` uses the estimator's
-        ``score`` (accuracy for a classifier, R² for a regressor).
+        ``score`` (accuracy for a classifier, R² for a regressor). Several
+        scorers (a list or tuple of names, or a dict of name to scorer) share
+        one fit.
 
     Returns
     -------
-    score : float
-        The score on the real rows.
+    score : float or dict
+        The score on the real rows; a dict of scores, keyed by scorer name,
+        for several scorers.
 
     Examples
     --------
@@ -510,7 +513,10 @@ def tstr_score(estimator, X_synthetic, y_synthetic, X_real, y_real, *, scoring=N
                 stacklevel=2,
             )
     estimator.fit(X_synthetic, y_synthetic)
-    return float(check_scoring(estimator, scoring=scoring)(estimator, X_real, y_real))
+    scores = check_scoring(estimator, scoring=scoring)(estimator, X_real, y_real)
+    if isinstance(scores, dict):
+        return {name: float(value) for name, value in scores.items()}
+    return float(scores)
 
 
 # Distances ---------------------------------------------------------------------

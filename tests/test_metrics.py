@@ -93,6 +93,15 @@ class TestTSTR:
         score = tstr_score(model, X[::2], y[::2], X[1::2], y[1::2], scoring="f1_macro")
         assert 0.9 < score <= 1.0
 
+    def test_several_scorers_share_one_fit(self):
+        X, y = load_iris(return_X_y=True)
+        model = LogisticRegression(max_iter=1000)
+        scores = tstr_score(
+            model, X[::2], y[::2], X[1::2], y[1::2], scoring=["accuracy", "f1_macro"]
+        )
+        assert list(scores) == ["accuracy", "f1_macro"]
+        assert scores["accuracy"] == tstr_score(model, X[::2], y[::2], X[1::2], y[1::2])
+
     def test_estimator_is_cloned(self):
         X, y = load_iris(return_X_y=True)
         model = LogisticRegression(max_iter=1000)
