@@ -13,7 +13,8 @@ dtypes, so the same metrics and classifiers run on every generator's output.
 - ``CTGANAdapter`` and ``TVAEAdapter``: the ``ctgan`` package's models, fitted
   on the features and the label as one table (the label a discrete column),
   as their users do; rows of one class are drawn by rejection (CTGAN
-  conditioned on the class, which makes rejection rare).
+  conditioned on the class, which only raises its odds), and from a model of
+  that class alone when the joint model almost never generates it.
 
 skgen's own generators join the list as they land.
 """
@@ -23,8 +24,8 @@ import pandas as pd
 
 LABEL = "target"
 
-# Rounds of rejection sampling before a class is declared out of reach.
-MAX_ROUNDS = 50
+# Rounds of rejection sampling before a class counts as out of reach.
+MAX_ROUNDS = 20
 
 
 def restore_dtypes(X, dtypes):
@@ -114,10 +115,18 @@ class _SDVModel:
         # ctgan's transformers take strings for discrete columns.
         table = X.reset_index(drop=True).astype({name: str for name in discrete})
         table[LABEL] = np.asarray(y).astype(str)
-        self.model_ = self._make_model()
-        self.model_.set_random_state(self.random_state)
-        self.model_.fit(table, discrete_columns=[*discrete, LABEL])
+        self.discrete_ = discrete
+        self.table_ = table
+        self.model_ = self._fitted_model(table, [*discrete, LABEL])
+        self.class_models_ = {}
         return self
+
+    def _fitted_model(self, table, discrete):
+        """A new model, seeded and fitted on ``table``."""
+        model = self._make_model()
+        model.set_random_state(self.random_state)
+        model.fit(table, discrete_columns=discrete)
+        return model
 
     def _split(self, table):
         """Features with the training dtypes, and labels."""
@@ -133,7 +142,13 @@ class _SDVModel:
         return self.model_.sample(n)
 
     def sample_class(self, label, n):
-        """``n`` rows whose generated label is ``label``, by rejection."""
+        """``n`` rows whose generated label is ``label``, by rejection.
+
+        When the joint model almost never generates the class (it happens to
+        TVAE on a dozen rows), the rest come from a model fitted on the rows
+        of that class alone, as a user would do next; ``class_models_`` tells
+        which classes needed one.
+        """
         kept, found = [], 0
         for _ in range(MAX_ROUNDS):
             table = self._sample_round(label, max(2 * n, 1000))
@@ -143,10 +158,11 @@ class _SDVModel:
             if found >= n:
                 break
         else:
-            raise RuntimeError(
-                f"{self.name} drew only {found} of {n} rows of class {label!r} "
-                f"in {MAX_ROUNDS} rounds."
-            )
+            rows = self.table_[self.table_[LABEL] == str(label)]
+            model = self._fitted_model(rows.drop(columns=LABEL), self.discrete_)
+            self.class_models_[label] = model
+            extra = model.sample(n - found)
+            kept.append(extra.assign(**{LABEL: str(label)}))
         X, _ = self._split(pd.concat(kept, ignore_index=True).iloc[:n])
         return X
 

@@ -42,8 +42,7 @@ from skgen.metrics import (
 )
 
 N_SYNTHETIC = 10_000
-FULL_EPOCHS = 300
-QUICK_EPOCHS = 100
+EPOCHS = 300
 FULL_SEEDS = 3
 QUICK_SEEDS = 1
 # Columns that also show their spread over seeds.
@@ -138,11 +137,10 @@ def dataset_rows(name, epochs, seeds):
 
 def tables(quick=False):
     """The generator table: ``[(title, rows)]``."""
-    epochs = QUICK_EPOCHS if quick else FULL_EPOCHS
     seeds = QUICK_SEEDS if quick else FULL_SEEDS
-    rows = [row for name in DATASETS for row in dataset_rows(name, epochs, seeds)]
+    rows = [row for name in DATASETS for row in dataset_rows(name, EPOCHS, seeds)]
     title = (
-        f"Generators: {epochs} epochs, batch 500, {N_SYNTHETIC:,} synthetic rows, "
+        f"Generators: {EPOCHS} epochs, batch 500, {N_SYNTHETIC:,} synthetic rows, "
         f"mean over {seeds} seed(s) (± std); TSTR with RandomForest on the real "
         "test split"
     )
