@@ -7,15 +7,12 @@ import pandas as pd
 import torch
 from sklearn.base import (
     BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._base import NeuralEstimatorMixin
+from skgen._base import LatentTransformerMixin, NeuralEstimatorMixin
 from skgen._modules import AutoEncoderModule, TabularLoss
 from skgen._nets import ReconstructionNet
 from skgen._tabular import CHUNK_ROWS
@@ -32,8 +29,7 @@ def _column_std(X):
 
 
 class AutoEncoder(
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
+    LatentTransformerMixin,
     NeuralEstimatorMixin,
     BaseEstimator,
 ):
@@ -298,24 +294,6 @@ class AutoEncoder(
         with self._unfitted_on_error():
             return self._fit(X)
 
-    def transform(self, X):
-        """Encode ``X`` into its latent codes.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Rows to encode, with the columns seen in fit.
-
-        Returns
-        -------
-        Z : ndarray of shape (n_samples, n_components)
-            Codes: float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        Xt, dtype = self._encode_table(X)
-        encode = self.net_.module_.encode
-        return self._forward_in_batches(encode, Xt, self.n_components, dtype)
-
     def inverse_transform(self, X):
         """Decode latent codes back to the input space.
 
@@ -371,27 +349,6 @@ class AutoEncoder(
 
         return self._forward_in_batches(negative_loss, Xt, 1, dtype)[:, 0]
 
-    def score(self, X, y=None):
-        """Return the mean negative reconstruction loss of ``X``.
-
-        Higher is better, so ``GridSearchCV(AutoEncoder())`` without labels
-        selects the model that reconstructs held-out rows best.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Rows to reconstruct.
-
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        score : float
-            Mean of :meth:`score_samples`.
-        """
-        return float(np.mean(self.score_samples(X), dtype=np.float64))
-
     def _fit(self, X):
         """Encode ``X``, build the module and train it."""
         Xt = self._fit_table(X)
@@ -420,24 +377,3 @@ class AutoEncoder(
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
         return self
-
-    def _validate_codes(self, Z):
-        """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""
-        Z = check_array(Z, dtype=[np.float64, np.float32])
-        if Z.shape[1] != self.n_components:
-            raise ValueError(
-                f"X has {Z.shape[1]} features, but {type(self).__name__} "
-                f"expects {self.n_components} codes (n_components) as input "
-                "to inverse_transform."
-            )
-        return Z
-
-    @property
-    def _n_features_out(self):
-        """Number of codes, for ``get_feature_names_out``."""
-        return self.n_components
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

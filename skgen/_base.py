@@ -14,13 +14,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils import check_random_state
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
 )
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
@@ -356,3 +357,74 @@ class NeuralEstimatorMixin:
                     out_t[start:stop] = apply(X[start:stop])
         dtype = X.dtype if dtype is None else np.dtype(dtype)
         return out if dtype == np.float32 else out.astype(dtype)
+
+
+class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
+    """What estimators with an encoder share: ``transform``, ``score``, codes.
+
+    The estimator has ``n_components``, a fitted ``net_`` whose module has
+    ``encode``, and ``score_samples``. Defining ``transform`` here, in a
+    ``TransformerMixin`` subclass, lets scikit-learn wrap it for
+    ``set_output``.
+    """
+
+    def transform(self, X):
+        """Encode ``X`` into its latent codes.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to encode, with the columns seen in fit.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Codes (a VAE's posterior means): float32 for float32 input,
+            float64 otherwise.
+        """
+        check_is_fitted(self)
+        Xt, dtype = self._encode_table(X)
+        encode = self.net_.module_.encode
+        return self._forward_in_batches(encode, Xt, self.n_components, dtype)
+
+    def score(self, X, y=None):
+        """Return the mean of :meth:`score_samples` over ``X``.
+
+        Higher is better, so ``GridSearchCV`` without labels selects the model
+        that fits held-out rows best.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to score.
+
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X), dtype=np.float64))
+
+    def _validate_codes(self, Z):
+        """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__} "
+                f"expects {self.n_components} codes (n_components) as input "
+                "to inverse_transform."
+            )
+        return Z
+
+    @property
+    def _n_features_out(self):
+        """Number of codes, for ``get_feature_names_out``."""
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -126,11 +126,20 @@ class TabularLoss(nn.Module):
         for i, blocks in enumerate(by_width.values()):
             self.register_buffer(f"group{i}", torch.tensor(blocks, dtype=torch.long))
 
-    def row_losses(self, output, target):
-        """Return the loss of each row, shape ``(n_samples,)``."""
+    def row_losses(self, output, target, log_scale=None):
+        """Return the loss of each row, shape ``(n_samples,)``.
+
+        ``log_scale`` (one entry per numeric column) makes each number a
+        Gaussian of that standard deviation: half the squared error in units
+        of the scale, plus the log scale.
+        """
         n = self.n_numeric
         error = output[:, :n] - target[:, :n]
-        loss = 0.5 * (error * error).sum(dim=1)
+        if log_scale is None:
+            loss = 0.5 * (error * error).sum(dim=1)
+        else:
+            error = error * torch.exp(-log_scale)
+            loss = (0.5 * error * error + log_scale).sum(dim=1)
         for i in range(self.n_groups):
             index = getattr(self, f"group{i}")
             log_p = torch.log_softmax(output[:, index], dim=-1)
@@ -141,7 +150,122 @@ class TabularLoss(nn.Module):
             loss = loss + surprise.sum(dim=1)
         return loss
 
-    def forward(self, output, target):
+    def forward(self, output, target, log_scale=None):
         """Return the mean loss, or per-row losses with ``reduction="none"``."""
-        losses = self.row_losses(output, target)
+        losses = self.row_losses(output, target, log_scale)
         return losses if self.reduction == "none" else losses.mean()
+
+
+class VAEModule(nn.Module):
+    """A variational autoencoder for encoded tables, optionally class-conditional.
+
+    The encoder maps a row to the mean and log-variance of a diagonal Gaussian
+    over ``n_components`` latent variables; the decoder maps a latent vector
+    (and, when ``n_classes > 0``, a one-hot class) to the row's numbers and
+    per-category logits. Each numeric column has a learned log standard
+    deviation, ``log_scale``, which the loss uses and sampling draws with.
+
+    A conditional model also has a prior per class, N(``prior_means[y]``, I),
+    learned with the rest: the encoder sees only the row (so codes need no
+    label), the codes of a class gather around its prior mean, and sampling
+    from that prior, decoded with the class, gives rows of the class. (With a
+    single N(0, I) prior the codes carry the class and the decoder learns to
+    ignore the condition.)
+
+    A batch is one tensor: the encoded row, followed by ``n_classes`` one-hot
+    class columns for a conditional model (so skorch's single-tensor batches
+    carry the condition). Calling the module returns ``(reconstruction,
+    offset, log_var)``, where ``offset`` is the posterior mean minus the
+    prior mean, so that the KL divergence from the prior is
+    ``kl_divergence(offset, log_var)``. In training mode the latent vector is
+    drawn from the posterior (the reparametrisation trick), in evaluation
+    mode it is the mean.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the encoded row.
+
+    n_components : int
+        Number of latent variables.
+
+    hidden_layer_sizes : tuple of int
+        Widths of the encoder's hidden layers; the decoder uses them reversed.
+
+    activation : str, default="relu"
+        Key of :data:`ACTIVATIONS`.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation.
+
+    n_classes : int, default=0
+        Number of classes the decoder is conditioned on; 0 for none.
+
+    n_numeric : int, default=0
+        Number of leading numeric columns, each with a learned scale.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes,
+        activation="relu",
+        dropout=0.0,
+        n_classes=0,
+        n_numeric=0,
+    ):
+        super().__init__()
+        hidden = tuple(hidden_layer_sizes)
+        kwargs = {"activation": activation, "dropout": dropout}
+        self.n_features = n_features
+        self.n_classes = n_classes
+        self.encoder = make_mlp(n_features, hidden, 2 * n_components, **kwargs)
+        self.decoder = make_mlp(
+            n_components + n_classes, hidden[::-1], n_features, **kwargs
+        )
+        self.log_scale = nn.Parameter(torch.zeros(n_numeric))
+        self.prior_means = nn.Parameter(torch.zeros(n_classes, n_components))
+
+    def prior_mean(self, condition):
+        """Mean of each row's prior: its class's, or 0 when not conditional."""
+        if self.n_classes:
+            return condition @ self.prior_means
+        return 0.0
+
+    def posterior(self, x):
+        """Mean and log-variance of q(z | x)."""
+        mean, log_var = self.encoder(x).chunk(2, dim=-1)
+        # Bounded so that exp() can neither overflow nor vanish in float32.
+        return mean, log_var.clamp(-30.0, 20.0)
+
+    def encode(self, x):
+        """Posterior mean of each row: its deterministic code."""
+        return self.posterior(x)[0]
+
+    def decode(self, z, condition=None):
+        """Numbers and logits of the rows that codes ``z`` (and classes) give."""
+        if self.n_classes:
+            z = torch.cat([z, condition], dim=-1)
+        return self.decoder(z)
+
+    def split(self, batch):
+        """Encoded rows and one-hot classes (``None`` when not conditional)."""
+        if self.n_classes:
+            return batch[:, : self.n_features], batch[:, self.n_features :]
+        return batch, None
+
+    def forward(self, batch):
+        """Reconstruct a batch: ``(reconstruction, offset, log_var)``."""
+        x, condition = self.split(batch)
+        mean, log_var = self.posterior(x)
+        z = mean
+        if self.training:
+            z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
+        offset = mean - self.prior_mean(condition)
+        return self.decode(z, condition), offset, log_var
+
+
+def kl_divergence(mean, log_var):
+    """KL(q(z | x) || N(0, I)) of each row, summed over the latent variables."""
+    return 0.5 * (mean * mean + torch.exp(log_var) - 1.0 - log_var).sum(dim=-1)

@@ -8,6 +8,9 @@ import math
 
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
+from skorch.dataset import unpack_data
+
+from skgen._modules import kl_divergence
 
 
 class DivergenceGuard(Callback):
@@ -58,3 +61,46 @@ class ReconstructionNet(SkgenNet):
         if isinstance(y_pred, tuple):
             y_pred = y_pred[0]
         return self.criterion_(y_pred, X)
+
+
+class VAENet(SkgenNet):
+    """Net that trains a ``VAEModule`` on the negative evidence lower bound.
+
+    The loss of a row is its reconstruction loss (the criterion's per-column
+    loss, with the module's learned numeric scales) plus ``beta`` times the KL
+    divergence of its posterior from the prior. During the first
+    ``kl_warmup_epochs`` epochs the gradient step weighs the KL term by the
+    fraction of warm-up done (epoch / ``kl_warmup_epochs``); the recorded
+    losses always use the full ``beta``, so early stopping compares like with
+    like.
+    """
+
+    def __init__(self, *args, beta=1.0, kl_warmup_epochs=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.beta = beta
+        self.kl_warmup_epochs = kl_warmup_epochs
+
+    def loss_terms(self, y_pred, X):
+        """Per-row reconstruction loss and KL divergence of a batch."""
+        reconstruction, offset, log_var = y_pred
+        x, _ = self.module_.split(X)
+        losses = self.criterion_.row_losses(reconstruction, x, self.module_.log_scale)
+        return losses, kl_divergence(offset, log_var)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Return the mean negative ELBO (KL weighted by ``beta``)."""
+        reconstruction, kl = self.loss_terms(y_pred, X)
+        return (reconstruction + self.beta * kl).mean()
+
+    def train_step_single(self, batch, **fit_params):
+        """Step on the warmed-up loss; report the full one."""
+        self._set_training(True)
+        Xi, _ = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        reconstruction, kl = self.loss_terms(y_pred, Xi)
+        weight = self.beta
+        if self.kl_warmup_epochs:
+            weight *= min(1.0, len(self.history) / self.kl_warmup_epochs)
+        (reconstruction + weight * kl).mean().backward()
+        loss = (reconstruction + self.beta * kl).mean().detach()
+        return {"loss": loss, "y_pred": y_pred}

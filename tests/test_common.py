@@ -10,10 +10,20 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgen import AutoEncoder
+from skgen import VAE, AutoEncoder, GenerativeOverSampler
 
 # Few epochs keep the ~50 checks fast; the checks test the API, not quality.
-ESTIMATORS = [AutoEncoder(max_epochs=5, random_state=0)]
+TRANSFORMERS = [
+    AutoEncoder(max_epochs=5, random_state=0),
+    VAE(max_epochs=5, random_state=0),
+    VAE(conditional=True, max_epochs=5, random_state=0),
+]
+SAMPLERS = [
+    GenerativeOverSampler(
+        VAE(hidden_layer_sizes=(16,), max_epochs=5, random_state=0), random_state=0
+    ),
+]
+ESTIMATORS = TRANSFORMERS + SAMPLERS
 
 # Each expected failure names its check and why it cannot pass.
 EXPECTED_FAILED_CHECKS = {}
@@ -28,8 +38,12 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-EXTRA_CHECKS = [
-    check_param_validation,
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
+def test_param_validation(estimator):
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+TRANSFORMER_CHECKS = [
     check_set_output_transform,
     check_set_output_transform_pandas,
     check_transformer_get_feature_names_out,
@@ -37,7 +51,7 @@ EXTRA_CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
-@pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda check: check.__name__)
-def test_extra_checks(estimator, check):
+@pytest.mark.parametrize("estimator", TRANSFORMERS, ids=lambda est: type(est).__name__)
+@pytest.mark.parametrize("check", TRANSFORMER_CHECKS, ids=lambda check: check.__name__)
+def test_transformer_checks(estimator, check):
     check(type(estimator).__name__, estimator)

@@ -1,0 +1,530 @@
+"""The variational autoencoder: a transformer that also scores and generates rows."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    _fit_context,
+)
+from sklearn.utils import check_array, column_or_1d
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from skgen._base import (
+    INFERENCE_BATCH_SIZE,
+    LatentTransformerMixin,
+    NeuralEstimatorMixin,
+    derive_seed,
+)
+from skgen._modules import TabularLoss, VAEModule, kl_divergence
+from skgen._nets import VAENet
+
+HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+
+
+class VAE(
+    LatentTransformerMixin,
+    NeuralEstimatorMixin,
+    BaseEstimator,
+):
+    """Variational autoencoder: latent codes, row likelihoods and new rows.
+
+    An encoder maps each row to a Gaussian posterior over ``n_components``
+    latent variables and a decoder maps latent vectors back to rows. Trained
+    on the evidence lower bound (ELBO), it does three jobs:
+
+    - **dimensionality reduction**: ``transform`` returns the posterior mean,
+      a smooth code that works as features for a downstream model;
+    - **scoring**: ``score_samples`` returns each row's ELBO, a lower bound of
+      its log-likelihood, which ranks unusual rows first; ``score`` averages
+      it, so ``GridSearchCV(VAE())`` selects models without labels;
+    - **generation**: ``sample`` draws new rows from the prior through the
+      decoder, a DataFrame with the training columns and dtypes when fitted
+      on one. With ``conditional=True`` the decoder also takes the class, and
+      ``sample(n, y=label)`` draws rows of the asked classes.
+
+    Mixed-type tables go in as they are, as for :class:`~skgen.AutoEncoder`:
+    numbers are standardised and modelled as Gaussians with a learned
+    standard deviation per column, categories as softmax distributions.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Number of latent variables.
+
+    beta : float, default=1.0
+        Weight of the KL divergence in the training loss: above 1 for a
+        smoother, more disentangled latent space, below 1 for sharper
+        reconstructions. ``score_samples`` always uses the true ELBO.
+
+    kl_warmup_epochs : int, default=0
+        Number of first epochs over which the KL weight grows linearly from 0
+        to ``beta``, which helps avoid posterior collapse.
+
+    conditional : bool, default=False
+        Whether ``fit(X, y)`` learns p(x | z, y), so that ``sample`` can draw
+        rows of given classes. When False, ``y`` is ignored, as inside
+        ``Pipeline(VAE(), classifier)``, and the codes keep the class
+        information. ``transform`` needs only ``X`` either way.
+
+    hidden_layer_sizes : array-like of int or int, default=(256, 128)
+        Widths of the encoder's hidden layers, from input to code; the decoder
+        uses them in reverse.
+
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh", \
+            "sigmoid", "identity"}, default="relu"
+        Activation after each hidden layer.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation, during training only.
+
+    categorical_features : "from_dtype", array-like of int, str or bool, or \
+            None, default="from_dtype"
+        Which columns are categorical; as in :class:`~skgen.AutoEncoder`.
+
+    handle_unknown : {"error", "ignore"}, default="error"
+        What ``transform`` and ``score_samples`` do with a category that fit
+        did not see: raise, or encode it as all zeros (scored like the least
+        likely known category).
+
+    numeric_scaling : {"standard"} or None, default="standard"
+        ``"standard"`` standardises numeric columns; ``None`` uses them as
+        given.
+
+    max_epochs : int, default=200
+        Maximum number of passes over the training rows.
+
+    batch_size : int, default=128
+        Rows per gradient step; capped at the number of training rows.
+
+    lr : float, default=1e-3
+        Learning rate.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+            default="adam"
+        Optimizer used for training.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    validation_fraction : float or None, default=None
+        Fraction of rows held out to monitor the validation loss for early
+        stopping; the weights of the best validation epoch are kept.
+
+    n_iter_no_change : int or None, default=10
+        Stop when the monitored loss has not improved by a relative ``tol``
+        for this many epochs. ``None`` always trains for ``max_epochs``.
+
+    tol : float, default=1e-4
+        Relative improvement of the monitored loss that counts as progress.
+
+    callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks` run during training (copied at fit).
+
+    device : str, default="auto"
+        Torch device to train and infer on; ``"auto"`` uses CUDA when
+        available.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch order, dropout and the posterior
+        draws of training. An int makes fits bit-identical on CPU. The global
+        numpy and torch random states are never changed.
+
+    verbose : int, default=0
+        ``1`` prints a line of losses per epoch.
+
+    Attributes
+    ----------
+    net_ : skgen._nets.VAENet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+
+    table_encoder_ : skgen._tabular.TableEncoder
+        The column layout learned in fit.
+
+    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
+        Which input columns were treated as categorical.
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, when ``conditional=True``.
+
+    class_prior_ : ndarray of shape (n_classes,)
+        The share of each class among the training rows, when
+        ``conditional=True``.
+
+    history_ : skorch.History
+        Per-epoch records: ``history_[:, "train_loss"]`` (the mean negative
+        ELBO with ``beta``), and ``history_[:, "valid_loss"]`` when
+        ``validation_fraction`` is set.
+
+    n_epochs_ : int
+        Number of epochs trained.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    AutoEncoder : Deterministic codes and reconstructions.
+    sklearn.decomposition.PCA : Linear dimensionality reduction.
+    sklearn.mixture.GaussianMixture : A density model that also samples.
+
+    Notes
+    -----
+    ``score_samples`` evaluates the ELBO at the posterior mean (no sampling),
+    so it is deterministic: the reconstruction log-likelihood of the decoded
+    mean code minus the KL divergence of the posterior from the prior. Numeric
+    columns count as densities in their original units (the standardisation's
+    Jacobian is included), so scores of models with different
+    ``numeric_scaling`` compare.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import VAE
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> vae = VAE(n_components=2, max_epochs=10, random_state=0)
+    >>> vae.fit_transform(X).shape
+    (1797, 2)
+    >>> vae.score_samples(X[:3]).shape
+    (3,)
+    >>> vae.sample(5, random_state=0).shape
+    (5, 64)
+
+    Rows of given classes from a conditional model:
+
+    >>> cvae = VAE(conditional=True, max_epochs=10, random_state=0).fit(X, y)
+    >>> cvae.sample(4, y=[0, 0, 7, 7], random_state=0).shape
+    (4, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "kl_warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "conditional": ["boolean"],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
+        **NeuralEstimatorMixin._common_parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        beta=1.0,
+        kl_warmup_epochs=0,
+        conditional=False,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        dropout=0.0,
+        categorical_features="from_dtype",
+        handle_unknown="error",
+        numeric_scaling="standard",
+        max_epochs=200,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        validation_fraction=None,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.beta = beta
+        self.kl_warmup_epochs = kl_warmup_epochs
+        self.conditional = conditional
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.categorical_features = categorical_features
+        self.handle_unknown = handle_unknown
+        self.numeric_scaling = numeric_scaling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the VAE on ``X`` (and on the classes ``y`` when conditional).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training rows; a DataFrame may mix numeric, categorical and
+            boolean columns.
+
+        y : array-like of shape (n_samples,) or None, default=None
+            Class labels, required when ``conditional=True`` and ignored
+            otherwise.
+
+        Returns
+        -------
+        self : VAE
+            The fitted estimator.
+        """
+        with self._unfitted_on_error():
+            return self._fit(X, y)
+
+    def inverse_transform(self, X):
+        """Decode latent codes to rows (the most likely value of each column).
+
+        A conditional model decodes each code under the class whose prior mean
+        is nearest to it; use :meth:`sample` with ``y`` for rows of a class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, e.g. from :meth:`transform`.
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray of shape (n_samples, n_features_in_)
+            Decoded rows, a DataFrame with the training columns and dtypes
+            when fitted on one (indexed like ``X`` when ``X`` is a DataFrame).
+        """
+        check_is_fitted(self)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        Z = self._validate_codes(X)
+        if self.conditional:
+            # Each code decodes under the class whose prior it is closest to.
+            prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
+            nearest = ((Z[:, None, :] - prior_means) ** 2).sum(-1).argmin(1)
+            Z = np.hstack([Z, self._one_hot(self.classes_[nearest]).astype(Z.dtype)])
+        width = self.table_encoder_.n_encoded_
+        Xt = self._forward_in_batches(self._decode_batch, Z, width, np.float32)
+        return self.table_encoder_.inverse_transform(
+            Xt, index=index, float_dtype=Z.dtype
+        )
+
+    def score_samples(self, X):
+        """Return each row's evidence lower bound (ELBO).
+
+        Higher is more typical; the lowest scores flag anomalies. For a
+        conditional model the ELBO is averaged over the classes, weighted by
+        their training shares (on the likelihood scale), so no labels are
+        needed.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ELBO of each row, in nats.
+        """
+        check_is_fitted(self)
+        Xt, dtype = self._encode_table(X)
+        offset = self._log_density_offset()
+        if not self.conditional:
+            scores = self._forward_in_batches(self._elbo, Xt, 1, dtype)[:, 0]
+            return scores + offset
+        per_class = []
+        for label, prior in zip(self.classes_, self.class_prior_, strict=True):
+            condition = self._one_hot(np.full(len(Xt), label))
+            batch = np.hstack([Xt, condition])
+            elbo = self._forward_in_batches(self._elbo, batch, 1, np.float64)
+            per_class.append(elbo[:, 0] + np.log(prior))
+        scores = np.logaddexp.reduce(np.column_stack(per_class), axis=1) + offset
+        return scores.astype(dtype, copy=False)
+
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Draw new rows from the prior through the decoder.
+
+        Each row decodes a latent vector drawn from the prior (N(0, I), or the
+        class's prior for a conditional model); numbers get the decoder's
+        Gaussian noise (its learned scale) and categories are drawn from their
+        softmax, so the rows follow the model's distribution rather than its
+        modes.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows.
+
+        y : label, array-like of shape (n_samples,) or None, default=None
+            Classes of the rows, for a model fitted with
+            ``conditional=True``: one label for every row, or one per row.
+            ``None`` draws the classes in proportion to the training rows.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; an int gives the same rows every time.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+            New rows, a DataFrame with the training columns and dtypes when
+            fitted on one.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        generator = torch.Generator().manual_seed(derive_seed(random_state))
+        Z = torch.randn(n_samples, self.n_components, generator=generator).numpy()
+        labels = self._sample_labels(n_samples, y, generator)
+        if labels is not None:
+            condition = self._one_hot(labels)
+            prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
+            Z = np.hstack([Z + condition @ prior_means, condition])
+
+        def draw(batch):
+            return self._draw_rows(batch, generator)
+
+        width = self.table_encoder_.n_encoded_
+        out = np.empty((n_samples, width), dtype=np.float32)
+        # Batches run in order, so the generator's stream (and the rows) do
+        # not depend on the batch size.
+        for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
+            stop = start + INFERENCE_BATCH_SIZE
+            out[start:stop] = self._forward_in_batches(draw, Z[start:stop], width)
+        return self.table_encoder_.inverse_transform(out)
+
+    # Private workers -------------------------------------------------------
+
+    def _fit(self, X, y):
+        """Encode ``X`` (and ``y``), build the module and train it."""
+        Xt = self._fit_table(X)
+        n_classes = 0
+        if self.conditional:
+            labels = self._fit_labels(y, len(Xt))
+            n_classes = len(self.classes_)
+            Xt = np.hstack([Xt, self._one_hot(labels)])
+        encoder = self.table_encoder_
+        module_kwargs = {
+            "n_features": encoder.n_encoded_,
+            "n_components": self.n_components,
+            "hidden_layer_sizes": self._hidden_layer_sizes(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "n_classes": n_classes,
+            "n_numeric": encoder.n_numeric_,
+        }
+        self.net_ = self._fit_net(
+            VAENet,
+            VAEModule,
+            module_kwargs,
+            Xt,
+            criterion=TabularLoss,
+            criterion__n_numeric=encoder.n_numeric_,
+            criterion__categorical_blocks=encoder.categorical_blocks,
+            beta=self.beta,
+            kl_warmup_epochs=self.kl_warmup_epochs,
+        )
+        self.history_ = self.net_.history
+        self.n_epochs_ = len(self.history_)
+        return self
+
+    def _fit_labels(self, y, n_samples):
+        """Check the class labels of a conditional fit; set ``classes_``."""
+        if y is None:
+            raise ValueError(
+                "VAE(conditional=True) requires y to be passed, but the target y "
+                "is None: call fit(X, y) with the class labels."
+            )
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
+        check_classification_targets(y)
+        if len(y) != n_samples:
+            raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        counts = np.bincount(codes.ravel())
+        self.class_prior_ = counts / counts.sum()
+        return y
+
+    def _one_hot(self, labels):
+        """One-hot float32 rows of class labels (which must be known)."""
+        labels = np.asarray(labels)
+        codes = pd.Index(self.classes_).get_indexer(labels)
+        if np.any(codes < 0):
+            unknown = pd.unique(labels[codes < 0]).tolist()
+            raise ValueError(
+                f"y holds labels the model was not fitted on: {unknown}; known "
+                f"classes are {self.classes_.tolist()}."
+            )
+        out = np.zeros((len(codes), len(self.classes_)), dtype=np.float32)
+        out[np.arange(len(codes)), codes] = 1.0
+        return out
+
+    def _sample_labels(self, n_samples, y, generator):
+        """Class labels of the rows to sample, or ``None`` when not conditional."""
+        if not self.conditional:
+            if y is not None:
+                raise ValueError(
+                    "y was given, but this VAE was fitted with conditional=False; "
+                    "refit it with conditional=True to sample given classes."
+                )
+            return None
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
+            codes = torch.multinomial(prior, n_samples, True, generator=generator)
+            return self.classes_[codes.numpy()]
+        if np.ndim(y) == 0:
+            return np.full(n_samples, y)
+        labels = column_or_1d(np.asarray(y))
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"y has {len(labels)} labels, but n_samples={n_samples} rows "
+                "were asked for; pass one label or one per row."
+            )
+        return labels
+
+    def _decode_batch(self, batch):
+        """Decoder output for codes (followed by one-hot classes)."""
+        module = self.net_.module_
+        z, condition = batch[:, : self.n_components], batch[:, self.n_components :]
+        return module.decode(z, condition if module.n_classes else None)
+
+    def _draw_rows(self, batch, generator):
+        """Encoded rows drawn from the decoder's distributions for codes."""
+        output = self._decode_batch(batch)
+        encoder = self.table_encoder_
+        n_numeric = encoder.n_numeric_
+        scale = torch.exp(self.net_.module_.log_scale)
+        noise = torch.randn(len(output), n_numeric, generator=generator)
+        rows = torch.zeros_like(output)
+        rows[:, :n_numeric] = output[:, :n_numeric] + noise.to(output.device) * scale
+        for start, stop in encoder.categorical_blocks:
+            probabilities = torch.softmax(output[:, start:stop].double(), dim=1)
+            picks = torch.multinomial(probabilities.cpu(), 1, generator=generator)
+            rows[torch.arange(len(rows)), start + picks[:, 0].to(rows.device)] = 1.0
+        return rows
+
+    def _elbo(self, batch):
+        """ELBO of encoded rows (followed by one-hot classes), in float32."""
+        module = self.net_.module_
+        reconstruction, offset, log_var = module(batch)
+        x, _ = module.split(batch)
+        loss = self.net_.criterion_.row_losses(reconstruction, x, module.log_scale)
+        return -(loss + kl_divergence(offset, log_var))[:, None]
+
+    def _log_density_offset(self):
+        """Constant that makes the numeric terms log-densities in original units."""
+        numeric = [c for c in self.table_encoder_.columns_ if not c.one_hot]
+        log_scales = sum(math.log(c.scale) for c in numeric)
+        return -len(numeric) * HALF_LOG_TWO_PI - log_scales
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = self.conditional
+        return tags
