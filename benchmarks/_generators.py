@@ -16,7 +16,10 @@ dtypes, so the same metrics and classifiers run on every generator's output.
   conditioned on the class, which only raises its odds), and from a model of
   that class alone when the joint model almost never generates it.
 
-skgen's own generators join the list as they land.
+- ``SkgenVAE``: ``skgen.VAE(conditional=True)`` with its defaults and the
+  same maximum number of epochs; rows of a class come from the class's prior.
+
+skgen's GAN joins the list when it lands.
 """
 
 import numpy as np
@@ -193,6 +196,37 @@ class TVAEAdapter(_SDVModel):
         return TVAE(epochs=self.epochs, batch_size=self.batch_size, enable_gpu=False)
 
 
+class SkgenVAE:
+    """skgen's VAE, conditional on the class."""
+
+    name = "skgen VAE"
+
+    def __init__(self, epochs=300, random_state=0):
+        self.epochs = epochs
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit ``VAE(conditional=True)`` with its defaults and ``epochs``."""
+        from skgen import VAE
+
+        self.model_ = VAE(
+            conditional=True, max_epochs=self.epochs, random_state=self.random_state
+        ).fit(X, np.asarray(y))
+        self.rng_ = np.random.default_rng(self.random_state)
+        return self
+
+    def sample(self, n):
+        """Rows of classes drawn in the training proportions, and the classes."""
+        model = self.model_
+        y = self.rng_.choice(model.classes_, size=n, p=model.class_prior_)
+        X = model.sample(n, y=y, random_state=self.random_state)
+        return X, y
+
+    def sample_class(self, label, n):
+        """Rows of one class."""
+        return self.model_.sample(n, y=label, random_state=self.random_state)
+
+
 def ctgan_available():
     """Whether the ``ctgan`` package (the ``benchmarks`` extra) is installed."""
     try:
@@ -204,7 +238,11 @@ def ctgan_available():
 
 def generators(epochs, batch_size=500, random_state=0):
     """Fresh adapters of every generator available here, in table order."""
-    found = [Bootstrap(random_state), Marginals(random_state)]
+    found = [
+        Bootstrap(random_state),
+        Marginals(random_state),
+        SkgenVAE(epochs, random_state),
+    ]
     if ctgan_available():
         found += [
             CTGANAdapter(epochs, batch_size, random_state),

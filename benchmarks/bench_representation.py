@@ -1,4 +1,4 @@
-"""Learned representations: PCA, BernoulliRBM and skgen's AutoEncoder.
+"""Learned representations: PCA, BernoulliRBM and skgen's AutoEncoder and VAE.
 
 Each model reduces three data sets to ``k`` codes (``n_components`` in 2, 8 and
 16) and is judged two ways on a held-out 25% (stratified split, seed 0): the
@@ -55,13 +55,13 @@ from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from skgen import AutoEncoder
+from skgen import VAE, AutoEncoder
 
 DATASETS = ("digits", "breast_cancer", "swiss_roll_50d")
 # Data sets already in [0, 1] and in one unit, which every model takes as is.
 UNIT_RANGE = {"digits"}
 N_COMPONENTS = (2, 8, 16)
-MODELS = ("PCA", "BernoulliRBM", "AutoEncoder")
+MODELS = ("PCA", "BernoulliRBM", "AutoEncoder", "VAE")
 REFERENCE = "all features"
 TEST_SIZE = 0.25
 RBM_PARAMS = {"learning_rate": 0.06, "n_iter": 20, "random_state": 0}
@@ -147,7 +147,26 @@ def fit_autoencoder(k, X_train, X_test, unit_range, max_epochs):
     return seconds, ae.transform(X_train), Z_test, X_back, ae.n_epochs_
 
 
-FITTERS = {"PCA": fit_pca, "BernoulliRBM": fit_rbm, "AutoEncoder": fit_autoencoder}
+def fit_vae(k, X_train, X_test, unit_range, max_epochs):
+    """Fit a VAE, unscaled on data in [0, 1]; codes are posterior means."""
+    vae = VAE(
+        n_components=k,
+        numeric_scaling=None if unit_range else "standard",
+        max_epochs=max_epochs,
+        random_state=0,
+    )
+    seconds = timed_fit(vae, X_train)
+    Z_test = vae.transform(X_test)
+    X_back = vae.inverse_transform(Z_test)
+    return seconds, vae.transform(X_train), Z_test, X_back, vae.n_epochs_
+
+
+FITTERS = {
+    "PCA": fit_pca,
+    "BernoulliRBM": fit_rbm,
+    "AutoEncoder": fit_autoencoder,
+    "VAE": fit_vae,
+}
 
 
 def classifier_accuracy(Z_train, Z_test, y_train, y_test):

@@ -162,15 +162,16 @@ class VAEModule(nn.Module):
     The encoder maps a row to the mean and log-variance of a diagonal Gaussian
     over ``n_components`` latent variables; the decoder maps a latent vector
     (and, when ``n_classes > 0``, a one-hot class) to the row's numbers and
-    per-category logits. Each numeric column has a learned log standard
-    deviation, ``log_scale``, which the loss uses and sampling draws with.
+    per-category logits. Each numeric column has a log standard deviation,
+    the buffer ``log_scale``, which scoring uses and sampling draws with; the
+    net sets it during training (see ``skgen._nets.VAENet``).
 
     A conditional model also has a prior per class, N(``prior_means[y]``, I),
-    learned with the rest: the encoder sees only the row (so codes need no
-    label), the codes of a class gather around its prior mean, and sampling
-    from that prior, decoded with the class, gives rows of the class. (With a
-    single N(0, I) prior the codes carry the class and the decoder learns to
-    ignore the condition.)
+    whose mean the net keeps at the mean code of the class's rows: the
+    encoder sees only the row (so codes need no label), the codes of a class
+    gather around its prior mean, and sampling from that prior, decoded with
+    the class, gives rows of the class. (With a single N(0, I) prior the codes
+    carry the class and the decoder learns to ignore the condition.)
 
     A batch is one tensor: the encoded row, followed by ``n_classes`` one-hot
     class columns for a conditional model (so skorch's single-tensor batches
@@ -202,7 +203,12 @@ class VAEModule(nn.Module):
         Number of classes the decoder is conditioned on; 0 for none.
 
     n_numeric : int, default=0
-        Number of leading numeric columns, each with a learned scale.
+        Number of leading numeric columns, each with its own scale.
+
+    min_scale : torch.Tensor or None, default=None
+        Smallest standard deviation of each numeric column (default 1e-3), so
+        that a column that barely varies in training cannot make one odd value
+        cost millions of nats.
     """
 
     def __init__(
@@ -214,6 +220,7 @@ class VAEModule(nn.Module):
         dropout=0.0,
         n_classes=0,
         n_numeric=0,
+        min_scale=None,
     ):
         super().__init__()
         hidden = tuple(hidden_layer_sizes)
@@ -224,8 +231,11 @@ class VAEModule(nn.Module):
         self.decoder = make_mlp(
             n_components + n_classes, hidden[::-1], n_features, **kwargs
         )
-        self.log_scale = nn.Parameter(torch.zeros(n_numeric))
-        self.prior_means = nn.Parameter(torch.zeros(n_classes, n_components))
+        self.register_buffer("log_scale", torch.zeros(n_numeric))
+        if min_scale is None:
+            min_scale = torch.full((n_numeric,), 1e-3)
+        self.register_buffer("min_log_scale", torch.log(min_scale))
+        self.register_buffer("prior_means", torch.zeros(n_classes, n_components))
 
     def prior_mean(self, condition):
         """Mean of each row's prior: its class's, or 0 when not conditional."""

@@ -6,11 +6,15 @@ extend skorch only through its hooks (``get_loss``, default callbacks).
 
 import math
 
+import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 from skorch.dataset import unpack_data
 
 from skgen._modules import kl_divergence
+
+# Weight of the running estimate of each numeric column's scale per step.
+SCALE_MOMENTUM = 0.9
 
 
 class DivergenceGuard(Callback):
@@ -80,12 +84,52 @@ class VAENet(SkgenNet):
         self.beta = beta
         self.kl_warmup_epochs = kl_warmup_epochs
 
-    def loss_terms(self, y_pred, X):
-        """Per-row reconstruction loss and KL divergence of a batch."""
+    def loss_terms(self, y_pred, X, training=False):
+        """Per-row reconstruction loss and KL divergence of a batch.
+
+        In training, each numeric column's standard deviation is the one that
+        maximises the batch's likelihood, the root mean squared error of its
+        reconstructions (the "optimal sigma" of Rybkin et al., 2021), and the
+        module's ``log_scale`` follows it as a moving average. A learned
+        scale parameter would lag far behind (Adam moves it by about ``lr``
+        per step) and starve the reconstruction term early on, which
+        collapses the posterior.
+        """
         reconstruction, offset, log_var = y_pred
         x, _ = self.module_.split(X)
-        losses = self.criterion_.row_losses(reconstruction, x, self.module_.log_scale)
+        log_scale = self.module_.log_scale
+        n_numeric = len(log_scale)
+        if training and n_numeric:
+            error = (reconstruction[:, :n_numeric] - x[:, :n_numeric]).detach()
+            variance = (error * error).mean(dim=0)
+            batch_log_scale = torch.maximum(
+                0.5 * torch.log(variance), self.module_.min_log_scale
+            )
+            with torch.no_grad():
+                log_scale.lerp_(batch_log_scale, 1.0 - SCALE_MOMENTUM)
+            log_scale = batch_log_scale
+        if training and self.module_.n_classes:
+            self._follow_class_means(offset.detach(), X)
+        losses = self.criterion_.row_losses(reconstruction, x, log_scale)
         return losses, kl_divergence(offset, log_var)
+
+    def _follow_class_means(self, offset, X):
+        """Move each class's prior mean towards the batch's mean code of the class.
+
+        The KL divergence is smallest when a class's prior mean is the mean of
+        its rows' codes; setting it so directly (as a moving average) keeps up
+        with the encoder where a learned parameter would crawl, above all for
+        a rare class.
+        """
+        module = self.module_
+        _, condition = module.split(X)
+        codes = offset + module.prior_mean(condition)
+        counts = condition.sum(dim=0)
+        present = counts > 0
+        batch_means = (condition.T @ codes)[present] / counts[present, None]
+        with torch.no_grad():
+            means = module.prior_means
+            means[present] = means[present].lerp(batch_means, 1.0 - SCALE_MOMENTUM)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Return the mean negative ELBO (KL weighted by ``beta``)."""
@@ -97,7 +141,7 @@ class VAENet(SkgenNet):
         self._set_training(True)
         Xi, _ = unpack_data(batch)
         y_pred = self.infer(Xi, **fit_params)
-        reconstruction, kl = self.loss_terms(y_pred, Xi)
+        reconstruction, kl = self.loss_terms(y_pred, Xi, training=True)
         weight = self.beta
         if self.kl_warmup_epochs:
             weight *= min(1.0, len(self.history) / self.kl_warmup_epochs)

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from skgen._autoencoder import _column_std
 from skgen._base import (
     INFERENCE_BATCH_SIZE,
     LatentTransformerMixin,
@@ -25,6 +26,9 @@ from skgen._modules import TabularLoss, VAEModule, kl_divergence
 from skgen._nets import VAENet
 
 HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+
+# Smallest scale of a numeric column, as a fraction of its training spread.
+MIN_SCALE_FRACTION = 0.01
 
 
 class VAE(
@@ -420,6 +424,7 @@ class VAE(
             "dropout": self.dropout,
             "n_classes": n_classes,
             "n_numeric": encoder.n_numeric_,
+            "min_scale": self._min_scale(Xt[:, : encoder.n_numeric_]),
         }
         self.net_ = self._fit_net(
             VAENet,
@@ -435,6 +440,19 @@ class VAE(
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
         return self
+
+    @staticmethod
+    def _min_scale(numbers):
+        """Floor of each numeric column's scale: 1% of its spread in training.
+
+        A constant column gets 1% of the columns' mean spread, so a value it
+        never took costs much, but not so much that it drowns every other
+        column in the row's score.
+        """
+        std = _column_std(numbers) if numbers.shape[1] else np.zeros(0)
+        typical = std[std > 0].mean() if np.any(std > 0) else 1.0
+        floor = MIN_SCALE_FRACTION * np.where(std > 0, std, typical)
+        return torch.as_tensor(floor, dtype=torch.float32)
 
     def _fit_labels(self, y, n_samples):
         """Check the class labels of a conditional fit; set ``classes_``."""
