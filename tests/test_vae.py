@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skgen import VAE
@@ -293,3 +295,19 @@ class TestTraining:
         assert isinstance(back, pd.DataFrame)
         assert back.dtypes.equals(df.dtypes)
         assert (back["zone"] == df["zone"]).mean() > 0.8
+
+
+def test_planted_anomalies_rank_first_on_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0, stratify=y)
+    rng = np.random.default_rng(0)
+    planted = X_test.iloc[:60].copy()
+    columns = rng.integers(0, X.shape[1], len(planted))
+    std = X_train.std()
+    for row, column in enumerate(columns):
+        planted.iloc[row, column] += 6 * std.iloc[column]
+    vae = VAE(max_epochs=50, random_state=0).fit(X_train)
+    scores = np.r_[vae.score_samples(X_test), vae.score_samples(planted)]
+    is_planted = np.r_[np.zeros(len(X_test)), np.ones(len(planted))]
+    # 0.959 when measured (IsolationForest: 0.727); the bar is the issue's.
+    assert roc_auc_score(is_planted, -scores) >= 0.95
