@@ -26,3 +26,15 @@ def test_readme_table_snippet_runs():
     df, df_rec = namespace["df"], namespace["df_rec"]
     assert df_rec.columns.equals(df.columns)
     assert df_rec.dtypes.equals(df.dtypes)
+
+
+def test_readme_generation_snippet_runs():
+    text = README.read_text()
+    snippets = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    namespace = {}
+    exec(compile(snippets[2], str(README), "exec"), namespace)
+    X, new_rows = namespace["X"], namespace["new_rows"]
+    assert new_rows.shape == (100, X.shape[1])
+    assert new_rows.columns.equals(X.columns)
+    assert namespace["elbo"].shape == (len(X),)
+    assert namespace["model"].score(X, namespace["y"]) > 0.9
