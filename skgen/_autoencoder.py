@@ -12,20 +12,9 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._base import LatentTransformerMixin, NeuralEstimatorMixin
+from skgen._base import LatentTransformerMixin, NeuralEstimatorMixin, column_std
 from skgen._modules import AutoEncoderModule, TabularLoss
 from skgen._nets import ReconstructionNet
-from skgen._tabular import CHUNK_ROWS
-
-
-def _column_std(X):
-    """Standard deviation of each column of a float32 matrix, in row chunks."""
-    mean = X.mean(axis=0, dtype=np.float64)
-    squares = np.zeros(X.shape[1])
-    for start in range(0, len(X), CHUNK_ROWS):
-        block = X[start : start + CHUNK_ROWS] - mean
-        squares += np.einsum("ij,ij->j", block, block)
-    return np.sqrt(squares / len(X))
 
 
 class AutoEncoder(
@@ -354,7 +343,7 @@ class AutoEncoder(
         Xt = self._fit_table(X)
         noise_scale = None
         if self.noise_std > 0:
-            std = _column_std(Xt)
+            std = column_std(Xt)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
         encoder = self.table_encoder_
         module_kwargs = {

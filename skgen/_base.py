@@ -27,7 +27,7 @@ from skorch.helper import predefined_split
 
 from skgen._data import SliceIterator, WholeTensorDataset
 from skgen._modules import ACTIVATIONS
-from skgen._tabular import TableEncoder
+from skgen._tabular import CHUNK_ROWS, TableEncoder
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -42,6 +42,16 @@ INFERENCE_BATCH_SIZE = 8192
 
 # Fewest rows per inference batch (see ``_forward_in_batches``).
 MIN_INFERENCE_ROWS = 4
+
+
+def column_std(X):
+    """Standard deviation of each column of a float32 matrix, in row chunks."""
+    mean = X.mean(axis=0, dtype=np.float64)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, len(X), CHUNK_ROWS):
+        block = X[start : start + CHUNK_ROWS] - mean
+        squares += np.einsum("ij,ij->j", block, block)
+    return np.sqrt(squares / len(X))
 
 
 def derive_seed(random_state):

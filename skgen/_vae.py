@@ -15,11 +15,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._autoencoder import _column_std
 from skgen._base import (
-    INFERENCE_BATCH_SIZE,
     LatentTransformerMixin,
     NeuralEstimatorMixin,
+    column_std,
     derive_seed,
 )
 from skgen._modules import TabularLoss, VAEModule, kl_divergence
@@ -396,13 +395,9 @@ class VAE(
         def draw(batch):
             return self._draw_rows(batch, generator)
 
+        # Batches run in order, so the draws follow the generator's stream.
         width = self.table_encoder_.n_encoded_
-        out = np.empty((n_samples, width), dtype=np.float32)
-        # Batches run in order, so the generator's stream (and the rows) do
-        # not depend on the batch size.
-        for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
-            stop = start + INFERENCE_BATCH_SIZE
-            out[start:stop] = self._forward_in_batches(draw, Z[start:stop], width)
+        out = self._forward_in_batches(draw, Z, width)
         return self.table_encoder_.inverse_transform(out)
 
     # Private workers -------------------------------------------------------
@@ -449,7 +444,7 @@ class VAE(
         never took costs much, but not so much that it drowns every other
         column in the row's score.
         """
-        std = _column_std(numbers) if numbers.shape[1] else np.zeros(0)
+        std = column_std(numbers) if numbers.shape[1] else np.zeros(0)
         typical = std[std > 0].mean() if np.any(std > 0) else 1.0
         floor = MIN_SCALE_FRACTION * np.where(std > 0, std, typical)
         return torch.as_tensor(floor, dtype=torch.float32)
