@@ -206,9 +206,9 @@ class VAEModule(nn.Module):
         Number of leading numeric columns, each with its own scale.
 
     min_scale : torch.Tensor or None, default=None
-        Smallest standard deviation of each numeric column (default 1e-3), so
-        that a column that barely varies in training cannot make one odd value
-        cost millions of nats.
+        Smallest standard deviation of each numeric column (default 1e-3): a
+        column that is constant in training would otherwise get an infinite
+        likelihood.
     """
 
     def __init__(

@@ -440,9 +440,9 @@ class VAE(
     def _min_scale(numbers):
         """Floor of each numeric column's scale: 1% of its spread in training.
 
-        A constant column gets 1% of the columns' mean spread, so a value it
-        never took costs much, but not so much that it drowns every other
-        column in the row's score.
+        A constant column gets 1% of the columns' mean spread. A column that
+        barely varies keeps a tiny floor, so one odd value in it can still
+        cost very many nats and dominate a mean score.
         """
         std = column_std(numbers) if numbers.shape[1] else np.zeros(0)
         typical = std[std > 0].mean() if np.any(std > 0) else 1.0
