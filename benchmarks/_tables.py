@@ -1,4 +1,8 @@
-"""Markdown tables for the benchmark scripts."""
+"""Markdown tables for the benchmark scripts, and their command line."""
+
+import argparse
+
+from _threads import limited_threads
 
 
 def to_markdown(rows, *, thousands_above=10):
@@ -20,3 +24,13 @@ def to_markdown(rows, *, thousands_above=10):
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def main_for(tables, description):
+    """Command line of a section script: ``--quick``, then print its tables."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small, short run")
+    args = parser.parse_args()
+    with limited_threads():
+        for title, rows in tables(args.quick):
+            print(f"\n{title}\n\n{to_markdown(rows)}")

@@ -11,7 +11,6 @@ test split. The table gives the mean and standard deviation over the seeds.
 Run ``python benchmarks/bench_augmentation.py`` (``--quick`` for a short run).
 """
 
-import argparse
 import statistics
 import time
 
@@ -19,8 +18,7 @@ import numpy as np
 import pandas as pd
 from _datasets import DATASETS, categorical_columns, classifier, train_test
 from _generators import generators, restore_dtypes
-from _tables import to_markdown
-from _threads import limited_threads
+from _tables import main_for
 from imblearn.over_sampling import SMOTE, SMOTENC, RandomOverSampler
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -147,14 +145,5 @@ def tables(quick=False):
     return [(title, rows)]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short run")
-    args = parser.parse_args()
-    with limited_threads():
-        for title, rows in tables(args.quick):
-            print(f"\n{title}\n\n{to_markdown(rows)}")
-
-
 if __name__ == "__main__":
-    main()
+    main_for(tables, __doc__.splitlines()[0])

@@ -23,14 +23,12 @@ their lines are left out.
 Run ``python benchmarks/bench_generators.py`` (``--quick`` for a short run).
 """
 
-import argparse
 import statistics
 import time
 
 from _datasets import DATASETS, classifier, train_test, with_label
 from _generators import generators
-from _tables import to_markdown
-from _threads import limited_threads
+from _tables import main_for
 from sklearn.ensemble import RandomForestClassifier
 
 from skgen.metrics import (
@@ -147,14 +145,5 @@ def tables(quick=False):
     return [(title, rows)]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short run")
-    args = parser.parse_args()
-    with limited_threads():
-        for title, rows in tables(args.quick):
-            print(f"\n{title}\n\n{to_markdown(rows)}")
-
-
 if __name__ == "__main__":
-    main()
+    main_for(tables, __doc__.splitlines()[0])

@@ -38,13 +38,12 @@ Run ``python benchmarks/bench_representation.py`` (add ``--quick`` for a short
 run).
 """
 
-import argparse
 import time
 
 import numpy as np
 import sklearn
 import torch
-from _tables import to_markdown
+from _tables import main_for
 from _threads import limited_threads
 from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_digits, make_swiss_roll
@@ -133,39 +132,32 @@ def fit_rbm(k, X_train, X_test, unit_range, max_epochs):
     return seconds, rbm.transform(X_train), Z_test, X_back, rbm.n_iter
 
 
-def fit_autoencoder(k, X_train, X_test, unit_range, max_epochs):
-    """Fit an AutoEncoder, unscaled on data in [0, 1]; as ``fit_pca``."""
-    ae = AutoEncoder(
-        n_components=k,
-        numeric_scaling=None if unit_range else "standard",
-        max_epochs=max_epochs,
-        random_state=0,
-    )
-    seconds = timed_fit(ae, X_train)
-    Z_test = ae.transform(X_test)
-    X_back = ae.inverse_transform(Z_test)
-    return seconds, ae.transform(X_train), Z_test, X_back, ae.n_epochs_
+def neural_fitter(estimator_class):
+    """A fitter for ``estimator_class`` (AutoEncoder or VAE); as ``fit_pca``.
 
+    The model sees data in [0, 1] unscaled and standardises the rest itself.
+    """
 
-def fit_vae(k, X_train, X_test, unit_range, max_epochs):
-    """Fit a VAE, unscaled on data in [0, 1]; codes are posterior means."""
-    vae = VAE(
-        n_components=k,
-        numeric_scaling=None if unit_range else "standard",
-        max_epochs=max_epochs,
-        random_state=0,
-    )
-    seconds = timed_fit(vae, X_train)
-    Z_test = vae.transform(X_test)
-    X_back = vae.inverse_transform(Z_test)
-    return seconds, vae.transform(X_train), Z_test, X_back, vae.n_epochs_
+    def fit(k, X_train, X_test, unit_range, max_epochs):
+        model = estimator_class(
+            n_components=k,
+            numeric_scaling=None if unit_range else "standard",
+            max_epochs=max_epochs,
+            random_state=0,
+        )
+        seconds = timed_fit(model, X_train)
+        Z_test = model.transform(X_test)
+        X_back = model.inverse_transform(Z_test)
+        return seconds, model.transform(X_train), Z_test, X_back, model.n_epochs_
+
+    return fit
 
 
 FITTERS = {
     "PCA": fit_pca,
     "BernoulliRBM": fit_rbm,
-    "AutoEncoder": fit_autoencoder,
-    "VAE": fit_vae,
+    "AutoEncoder": neural_fitter(AutoEncoder),
+    "VAE": neural_fitter(VAE),
 }
 
 
@@ -261,15 +253,5 @@ def tables(quick=False):
     return [(title, rows)]
 
 
-def main():
-    """Print the table as markdown; ``--quick`` for a short run."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small, short run")
-    args = parser.parse_args()
-    for title, rows in tables(quick=args.quick):
-        print(f"\n{title}\n")
-        print(to_markdown(rows))
-
-
 if __name__ == "__main__":
-    main()
+    main_for(tables, __doc__.splitlines()[0])

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import LatentTransformerMixin, NeuralEstimatorMixin, column_std
-from skgen._modules import AutoEncoderModule, TabularLoss
+from skgen._modules import AutoEncoderModule
 from skgen._nets import ReconstructionNet
 
 
@@ -345,24 +345,6 @@ class AutoEncoder(
         if self.noise_std > 0:
             std = column_std(Xt)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
-        encoder = self.table_encoder_
-        module_kwargs = {
-            "n_features": encoder.n_encoded_,
-            "n_components": self.n_components,
-            "hidden_layer_sizes": self._hidden_layer_sizes(),
-            "activation": self.activation,
-            "dropout": self.dropout,
-            "noise_scale": noise_scale,
-        }
-        self.net_ = self._fit_net(
-            ReconstructionNet,
-            AutoEncoderModule,
-            module_kwargs,
-            Xt,
-            criterion=TabularLoss,
-            criterion__n_numeric=encoder.n_numeric_,
-            criterion__categorical_blocks=encoder.categorical_blocks,
+        return self._fit_table_net(
+            ReconstructionNet, AutoEncoderModule, Xt, {"noise_scale": noise_scale}
         )
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
-        return self

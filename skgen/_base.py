@@ -26,8 +26,8 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 
 from skgen._data import SliceIterator, WholeTensorDataset
-from skgen._modules import ACTIVATIONS
-from skgen._tabular import CHUNK_ROWS, TableEncoder
+from skgen._modules import ACTIVATIONS, TabularLoss
+from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -223,15 +223,8 @@ class NeuralEstimatorMixin:
         fitted_on_frame = reset or self.table_encoder_.is_frame_
         if isinstance(X, pd.DataFrame) and fitted_on_frame:
             validate_data(self, X, skip_check_array=True, reset=reset)
-            if X.shape[0] < 1 or X.shape[1] < 1:
-                raise ValueError(
-                    f"Found a DataFrame of shape {X.shape}; at least one row and "
-                    "one column are required."
-                )
-            return X
-        if not hasattr(X, "dtype") and np.asarray(X).dtype.kind in "US":
-            # numpy would turn the numbers of a mixed list into strings.
-            X = np.asarray(X, dtype=object)
+            return prepare_table(X)
+        X = prepare_table(X)
         X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
         if not reset and fitted_on_frame:
             names = [spec.name for spec in self.table_encoder_.columns_]
@@ -331,6 +324,37 @@ class NeuralEstimatorMixin:
                 callback.best_model_weights_ = None
         net.module_.eval()
         return net
+
+    def _fit_table_net(self, net_class, module_class, Xt, module_kwargs, **net_kwargs):
+        """Train a net on an encoded table; set ``net_``, ``history_``, ``n_epochs_``.
+
+        The module gets the encoded width, ``n_components`` and the hidden
+        layers, activation and dropout on top of ``module_kwargs``; the
+        criterion is the per-column :class:`~skgen._modules.TabularLoss` of
+        ``table_encoder_``'s layout.
+        """
+        encoder = self.table_encoder_
+        module_kwargs = {
+            "n_features": encoder.n_encoded_,
+            "n_components": self.n_components,
+            "hidden_layer_sizes": self._hidden_layer_sizes(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            **module_kwargs,
+        }
+        self.net_ = self._fit_net(
+            net_class,
+            module_class,
+            module_kwargs,
+            Xt,
+            criterion=TabularLoss,
+            criterion__n_numeric=encoder.n_numeric_,
+            criterion__categorical_blocks=encoder.categorical_blocks,
+            **net_kwargs,
+        )
+        self.history_ = self.net_.history
+        self.n_epochs_ = len(self.history_)
+        return self
 
     def _forward_in_batches(self, function, X, n_outputs, dtype=None):
         """Apply ``function`` to float32 batches of ``X`` without gradients.

@@ -282,6 +282,26 @@ def _raise_if_not_finite(columns):
         )
 
 
+def prepare_table(X, name="X"):
+    """Check a DataFrame's shape, or turn a mixed list into an object array.
+
+    Returns a non-empty DataFrame as it is, and anything else ready for
+    ``check_array(dtype=None)``: numpy would turn the numbers of a list that
+    mixes numbers and strings into strings, so such a list becomes an object
+    array.
+    """
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(
+                f"{name} is a DataFrame of shape {X.shape}; at least one row and "
+                "one column are required."
+            )
+        return X
+    if not hasattr(X, "dtype") and np.asarray(X).dtype.kind in "US":
+        return np.asarray(X, dtype=object)
+    return X
+
+
 class TableEncoder:
     """Encode a mixed-type table as one float32 matrix and decode it back.
 

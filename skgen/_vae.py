@@ -21,7 +21,7 @@ from skgen._base import (
     column_std,
     derive_seed,
 )
-from skgen._modules import TabularLoss, VAEModule, kl_divergence
+from skgen._modules import VAEModule, kl_divergence
 from skgen._nets import VAENet
 
 HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
@@ -410,31 +410,20 @@ class VAE(
             labels = self._fit_labels(y, len(Xt))
             n_classes = len(self.classes_)
             Xt = np.hstack([Xt, self._one_hot(labels)])
-        encoder = self.table_encoder_
+        n_numeric = self.table_encoder_.n_numeric_
         module_kwargs = {
-            "n_features": encoder.n_encoded_,
-            "n_components": self.n_components,
-            "hidden_layer_sizes": self._hidden_layer_sizes(),
-            "activation": self.activation,
-            "dropout": self.dropout,
             "n_classes": n_classes,
-            "n_numeric": encoder.n_numeric_,
-            "min_scale": self._min_scale(Xt[:, : encoder.n_numeric_]),
+            "n_numeric": n_numeric,
+            "min_scale": self._min_scale(Xt[:, :n_numeric]),
         }
-        self.net_ = self._fit_net(
+        return self._fit_table_net(
             VAENet,
             VAEModule,
-            module_kwargs,
             Xt,
-            criterion=TabularLoss,
-            criterion__n_numeric=encoder.n_numeric_,
-            criterion__categorical_blocks=encoder.categorical_blocks,
+            module_kwargs,
             beta=self.beta,
             kl_warmup_epochs=self.kl_warmup_epochs,
         )
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
-        return self
 
     @staticmethod
     def _min_scale(numbers):

@@ -43,7 +43,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
-from skgen._tabular import TableEncoder
+from skgen._tabular import TableEncoder, prepare_table
 
 # Rows of the first sample per block of kernel evaluations in the MMD.
 KERNEL_BLOCK_ROWS = 2048
@@ -59,16 +59,9 @@ _CATEGORICAL_FEATURES = ["array-like", StrOptions({"from_dtype"}), None]
 
 def _as_table(X, name):
     """Return ``X`` as a non-empty DataFrame or a 2-D array, keeping its dtypes."""
+    X = prepare_table(X, name)
     if isinstance(X, pd.DataFrame):
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise ValueError(
-                f"{name} is a DataFrame of shape {X.shape}; at least one row and "
-                "one column are required."
-            )
         return X
-    if not hasattr(X, "dtype") and np.asarray(X).dtype.kind in "US":
-        # numpy would turn the numbers of a mixed list into strings.
-        X = np.asarray(X, dtype=object)
     return check_array(X, dtype=None, ensure_all_finite=False, input_name=name)
 
 
