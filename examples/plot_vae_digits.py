@@ -43,14 +43,19 @@ print(f"{X_train.shape[0]} training and {X_test.shape[0]} test digits")
 # Fit a two-dimensional VAE
 # -------------------------
 # The pixels share one unit, so the VAE takes them as they are
-# (``numeric_scaling=None``) rather than standardising each pixel. Each pixel
-# is modelled as a Gaussian around the decoded value, whose standard
-# deviation training sets to the pixel's reconstruction error. The training
+# (``numeric_scaling=None``) rather than standardising each pixel, and the
+# decoder weighs every pixel the same (``decoder_scale="shared"``): with a
+# scale per pixel, the border pixels that are almost always blank would weigh
+# hundreds of times more than the strokes, and the two codes would spend
+# themselves on them. Each pixel is still modelled as a Gaussian around the
+# decoded value, whose standard deviation (for scores and samples) is the
+# pixel's own reconstruction error. The training
 # loss (the negative ELBO) is noisy from epoch to epoch, so rather than
 # stopping early we train for a fixed 300 epochs (``n_iter_no_change=None``).
 vae = VAE(
     n_components=2,
     numeric_scaling=None,
+    decoder_scale="shared",
     max_epochs=300,
     batch_size=64,
     n_iter_no_change=None,
@@ -168,6 +173,7 @@ cvae = VAE(
     n_components=2,
     conditional=True,
     numeric_scaling=None,
+    decoder_scale="shared",
     max_epochs=300,
     batch_size=64,
     n_iter_no_change=None,

@@ -79,10 +79,13 @@ class VAENet(SkgenNet):
     like.
     """
 
-    def __init__(self, *args, beta=1.0, kl_warmup_epochs=0, **kwargs):
+    def __init__(
+        self, *args, beta=1.0, kl_warmup_epochs=0, decoder_scale="column", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.beta = beta
         self.kl_warmup_epochs = kl_warmup_epochs
+        self.decoder_scale = decoder_scale
 
     def loss_terms(self, y_pred, X, training=False):
         """Per-row reconstruction loss and KL divergence of a batch.
@@ -94,6 +97,12 @@ class VAENet(SkgenNet):
         scale parameter would lag far behind (Adam moves it by about ``lr``
         per step) and starve the reconstruction term early on, which
         collapses the posterior.
+
+        With ``decoder_scale="shared"`` the training loss uses one standard
+        deviation for all numeric columns, the root mean squared error over
+        all of them, so every column weighs the same in the decoder's fit;
+        ``log_scale`` still follows each column's own error, for scoring and
+        sampling.
         """
         reconstruction, offset, log_var = y_pred
         x, _ = self.module_.split(X)
@@ -108,6 +117,11 @@ class VAENet(SkgenNet):
             with torch.no_grad():
                 log_scale.lerp_(batch_log_scale, 1.0 - SCALE_MOMENTUM)
             log_scale = batch_log_scale
+            if self.decoder_scale == "shared":
+                shared = torch.maximum(
+                    0.5 * torch.log(variance.mean()), self.module_.min_log_scale.max()
+                )
+                log_scale = shared.expand(n_numeric)
         if training and self.module_.n_classes:
             self._follow_class_means(offset.detach(), X)
         losses = self.criterion_.row_losses(reconstruction, x, log_scale)

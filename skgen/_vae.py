@@ -69,6 +69,17 @@ class VAE(
         Number of first epochs over which the KL weight grows linearly from 0
         to ``beta``, which helps avoid posterior collapse.
 
+    decoder_scale : {"column", "shared"}, default="column"
+        How the decoder's fit weighs the numeric columns. ``"column"`` gives
+        each column its own noise scale, so a column it reconstructs well
+        weighs more: the best density and the truest samples, for tables
+        whose columns differ. ``"shared"`` uses one scale for all, so every
+        column weighs the same, as in the AutoEncoder's squared error: better
+        codes for columns in one unit, such as pixels, where a nearly
+        constant column would otherwise take over the fit. Either way each
+        column's scale for ``score_samples`` and ``sample`` is the error of
+        its own reconstructions.
+
     conditional : bool, default=False
         Whether ``fit(X, y)`` learns p(x | z, y), so that ``sample`` can draw
         rows of given classes. When False, ``y`` is ignored, as inside
@@ -119,9 +130,13 @@ class VAE(
         Fraction of rows held out to monitor the validation loss for early
         stopping; the weights of the best validation epoch are kept.
 
-    n_iter_no_change : int or None, default=10
+    n_iter_no_change : int or None, default=20
         Stop when the monitored loss has not improved by a relative ``tol``
-        for this many epochs. ``None`` always trains for ``max_epochs``.
+        for this many epochs. ``None`` always trains for ``max_epochs``. The
+        default waits twice as long as the AutoEncoder's: the training loss
+        is a one-draw estimate of the ELBO, noisy enough to stop a fit too
+        early (measured on the benchmark tables, patience 10 stopped after
+        90-120 epochs with a two-sample AUC 0.02-0.07 higher than patience 20).
 
     tol : float, default=1e-4
         Relative improvement of the monitored loss that counts as progress.
@@ -213,6 +228,7 @@ class VAE(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "decoder_scale": [StrOptions({"column", "shared"})],
         "conditional": ["boolean"],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         **NeuralEstimatorMixin._common_parameter_constraints,
@@ -224,6 +240,7 @@ class VAE(
         *,
         beta=1.0,
         kl_warmup_epochs=0,
+        decoder_scale="column",
         conditional=False,
         hidden_layer_sizes=(256, 128),
         activation="relu",
@@ -237,7 +254,7 @@ class VAE(
         optimizer="adam",
         weight_decay=0.0,
         validation_fraction=None,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         callbacks=None,
         device="auto",
@@ -247,6 +264,7 @@ class VAE(
         self.n_components = n_components
         self.beta = beta
         self.kl_warmup_epochs = kl_warmup_epochs
+        self.decoder_scale = decoder_scale
         self.conditional = conditional
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -423,6 +441,7 @@ class VAE(
             module_kwargs,
             beta=self.beta,
             kl_warmup_epochs=self.kl_warmup_epochs,
+            decoder_scale=self.decoder_scale,
         )
 
     @staticmethod

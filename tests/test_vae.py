@@ -277,6 +277,31 @@ class TestTraining:
         warm = VAE(kl_warmup_epochs=3, **params).fit(X).transform(X)
         assert not np.allclose(plain, warm)
 
+    def test_shared_decoder_scale_keeps_a_column_among_near_constant_ones(self):
+        # One informative column and four that barely vary, in one unit: with
+        # a scale per column the tiny ones weigh ~10^6 times more and the
+        # single code ignores the informative column; a shared scale encodes it.
+        rng = np.random.default_rng(0)
+        signal = rng.normal(size=300)
+        X = np.column_stack([signal, 1e-3 * rng.normal(size=(300, 4))])
+        params = {
+            "n_components": 1,
+            "numeric_scaling": None,
+            "hidden_layer_sizes": (32,),
+            "max_epochs": 60,
+            "random_state": 0,
+        }
+        correlation = {}
+        for decoder_scale in ("column", "shared"):
+            vae = VAE(decoder_scale=decoder_scale, **params).fit(X)
+            code = vae.transform(X)[:, 0]
+            correlation[decoder_scale] = abs(np.corrcoef(code, signal)[0, 1])
+        assert correlation["shared"] > 0.95
+        assert correlation["column"] < 0.8
+        # Scoring and sampling still use each column's own scale.
+        scale = torch.exp(vae.net_.module_.log_scale)
+        assert scale[0] > 5 * scale[1:].max()
+
     def test_pickle_round_trip(self, fitted, blobs):
         X, _ = blobs
         copy = pickle.loads(pickle.dumps(fitted))
