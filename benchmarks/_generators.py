@@ -18,8 +18,9 @@ dtypes, so the same metrics and classifiers run on every generator's output.
 
 - ``SkgenVAE``: ``skgen.VAE(conditional=True)`` with its defaults and the
   same maximum number of epochs; rows of a class come from the class's prior.
-
-skgen's GAN joins the list when it lands.
+- ``SkgenGAN``: ``skgen.GAN`` fitted on the features conditioned on the
+  label, with its defaults and the same epochs and batch size as CTGAN; rows
+  of a class come from the generator conditioned on it.
 """
 
 import numpy as np
@@ -227,6 +228,29 @@ class SkgenVAE:
         return self.model_.sample(n, y=label, random_state=self.random_state)
 
 
+class SkgenGAN(SkgenVAE):
+    """skgen's GAN, conditioned on the class."""
+
+    name = "skgen GAN"
+
+    def __init__(self, epochs=300, batch_size=500, random_state=0):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit ``GAN`` on ``X`` and ``y`` with its defaults, ``epochs`` and batch."""
+        from skgen import GAN
+
+        self.model_ = GAN(
+            max_epochs=self.epochs,
+            batch_size=self.batch_size,
+            random_state=self.random_state,
+        ).fit(X, np.asarray(y))
+        self.rng_ = np.random.default_rng(self.random_state)
+        return self
+
+
 def ctgan_available():
     """Whether the ``ctgan`` package (the ``benchmarks`` extra) is installed."""
     try:
@@ -242,6 +266,7 @@ def generators(epochs, batch_size=500, random_state=0):
         Bootstrap(random_state),
         Marginals(random_state),
         SkgenVAE(epochs, random_state),
+        SkgenGAN(epochs, batch_size, random_state),
     ]
     if ctgan_available():
         found += [

@@ -2,9 +2,17 @@
 
 from skgen import metrics
 from skgen._autoencoder import AutoEncoder
+from skgen._gan import GAN
 from skgen._sampler import GenerativeOverSampler
 from skgen._vae import VAE
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["AutoEncoder", "GenerativeOverSampler", "VAE", "metrics", "__version__"]
+__all__ = [
+    "AutoEncoder",
+    "GAN",
+    "GenerativeOverSampler",
+    "VAE",
+    "metrics",
+    "__version__",
+]

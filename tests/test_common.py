@@ -10,7 +10,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgen import VAE, AutoEncoder, GenerativeOverSampler
+from skgen import GAN, VAE, AutoEncoder, GenerativeOverSampler
 
 # Few epochs keep the ~50 checks fast; the checks test the API, not quality.
 TRANSFORMERS = [
@@ -21,6 +21,12 @@ TRANSFORMERS = [
 SAMPLERS = [
     GenerativeOverSampler(
         VAE(hidden_layer_sizes=(16,), max_epochs=5, random_state=0), random_state=0
+    ),
+    GAN(
+        generator_layer_sizes=(16,),
+        discriminator_layer_sizes=(16,),
+        max_epochs=5,
+        random_state=0,
     ),
 ]
 ESTIMATORS = TRANSFORMERS + SAMPLERS
