@@ -37,3 +37,7 @@ def test_readme_generation_snippet_runs():
     assert new_rows.columns.equals(X.columns)
     assert namespace["elbo"].shape == (len(X),)
     assert namespace["model"].score(X, namespace["y"]) > 0.9
+    assert namespace["gan_model"].score(X, namespace["y"]) > 0.9
+    more_rows = namespace["more_rows"]
+    assert more_rows.shape == (50, X.shape[1])
+    assert more_rows.dtypes.equals(X.dtypes)
