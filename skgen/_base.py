@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
@@ -391,6 +392,74 @@ class NeuralEstimatorMixin:
                     out_t[start:stop] = apply(X[start:stop])
         dtype = X.dtype if dtype is None else np.dtype(dtype)
         return out if dtype == np.float32 else out.astype(dtype)
+
+
+class ClassConditionalMixin:
+    """Class labels of a model conditioned on ``y``: checks, one-hot, draws.
+
+    A fit calls :meth:`_fit_labels`, which sets ``classes_`` and
+    ``class_prior_``; a model without classes has neither attribute.
+    ``_refit_for_classes`` tells users how to get one that has them.
+    """
+
+    _refit_for_classes = "fit it with fit(X, y) to sample given classes."
+
+    def _fit_labels(self, y, n_samples):
+        """Check the class labels; set ``classes_`` and return their codes."""
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
+        check_classification_targets(y)
+        if len(y) != n_samples:
+            raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        codes = codes.ravel()
+        counts = np.bincount(codes)
+        self.class_prior_ = counts / counts.sum()
+        return codes
+
+    def _forget_labels(self):
+        """Drop ``classes_`` and ``class_prior_`` left by an earlier fit."""
+        for name in ("classes_", "class_prior_"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _one_hot(self, labels):
+        """One-hot float32 rows of class labels (which must be known)."""
+        labels = np.asarray(labels)
+        codes = pd.Index(self.classes_).get_indexer(labels)
+        if np.any(codes < 0):
+            unknown = pd.unique(labels[codes < 0]).tolist()
+            raise ValueError(
+                f"y holds labels the model was not fitted on: {unknown}; known "
+                f"classes are {self.classes_.tolist()}."
+            )
+        return np.eye(len(self.classes_), dtype=np.float32)[codes]
+
+    def _sample_labels(self, n_samples, y, generator):
+        """Class labels of the rows to sample, or ``None`` without classes.
+
+        ``y=None`` draws the classes in proportion to the training rows; one
+        label is repeated; otherwise there must be one label per row.
+        """
+        if not hasattr(self, "classes_"):
+            if y is not None:
+                raise ValueError(
+                    f"y was given, but this {type(self).__name__} was fitted "
+                    f"without classes; {self._refit_for_classes}"
+                )
+            return None
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
+            codes = torch.multinomial(prior, n_samples, True, generator=generator)
+            return self.classes_[codes.numpy()]
+        if np.ndim(y) == 0:
+            return np.full(n_samples, y)
+        labels = column_or_1d(np.asarray(y))
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"y has {len(labels)} labels, but n_samples={n_samples} rows "
+                "were asked for; pass one label or one per row."
+            )
+        return labels
 
 
 class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):

@@ -4,26 +4,20 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution, check_target_type
+from imblearn.utils import Substitution
 from sklearn.base import _fit_context
 from sklearn.utils import (
-    assert_all_finite,
-    check_array,
     check_random_state,
-    column_or_1d,
 )
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    check_consistent_length,
     check_is_fitted,
-    validate_data,
 )
 
 from skgen._base import (
+    ClassConditionalMixin,
     NeuralEstimatorMixin,
     derive_seed,
     private_rng,
@@ -38,6 +32,7 @@ from skgen._gan_nets import (
     GANNet,
     TwoSampleEarlyStopping,
 )
+from skgen._sampler import TableOverSamplerMixin
 
 # A class's share of training batches grows as its row count to this power:
 # 1 keeps the data's proportions, 0 balances the classes. A square root lets
@@ -49,7 +44,9 @@ GUMBEL_TEMPERATURE = 0.2
 
 
 @Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
-class GAN(NeuralEstimatorMixin, BaseOverSampler):
+class GAN(
+    ClassConditionalMixin, NeuralEstimatorMixin, TableOverSamplerMixin, BaseOverSampler
+):
     """Generative adversarial network for tables: an over-sampler and a generator.
 
     A generator maps Gaussian noise (and, when fitted with ``y``, a one-hot
@@ -388,48 +385,16 @@ class GAN(NeuralEstimatorMixin, BaseOverSampler):
 
     # Private workers -------------------------------------------------------
 
-    def _check_X_y(self, X, y, accept_sparse=None):
-        """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the encoder.
-
-        The table encoder validates the values itself, naming any bad column,
-        and a DataFrame keeps its dtypes.
-        """
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=True)
-            y = column_or_1d(np.asarray(y))
-        else:
-            X, y = validate_data(
-                self, X, y, reset=True, dtype=None, ensure_all_finite=False
-            )
-            if X.dtype.kind in "fc":
-                assert_all_finite(X, input_name="X")
-        check_consistent_length(X, y)
-        return X, y, binarize_y
-
     def _fit_resample(self, X, y):
         """Train on ``X, y`` and append the rows ``sampling_strategy_`` asks for."""
         with self._unfitted_on_error():
             self._fit(X, y)
         random_state = check_random_state(self.random_state)
-        X_parts, y_parts = [X], [y]
-        for label, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            seed = random_state.randint(np.iinfo(np.int32).max)
-            X_parts.append(self.sample(n_samples, y=label, random_state=seed))
-            y_parts.append(np.full(n_samples, label, dtype=y.dtype))
-        if isinstance(X, pd.DataFrame):
-            X_res = pd.concat(X_parts, ignore_index=True)
-        else:
-            X_res = np.vstack([np.asarray(part, dtype=X.dtype) for part in X_parts])
-        return X_res, np.concatenate(y_parts)
+        return self._append_samples(X, y, self.sample, random_state)
 
     def _fit(self, X, y):
         """Encode ``X`` (and ``y``), build the module and train it."""
-        for name in ("classes_", "class_prior_"):
-            if hasattr(self, name):
-                delattr(self, name)
+        self._forget_labels()
         Xt = self._fit_table(X)
         if len(Xt) < 2:
             raise ValueError(
@@ -532,58 +497,3 @@ class GAN(NeuralEstimatorMixin, BaseOverSampler):
                 f"{name} must be positive integers, got {getattr(self, name)!r}."
             )
         return tuple(int(s) for s in sizes)
-
-    def _fit_labels(self, y, n_samples):
-        """Check the class labels; set ``classes_`` and return their codes."""
-        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
-        check_classification_targets(y)
-        if len(y) != n_samples:
-            raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        codes = codes.ravel()
-        counts = np.bincount(codes)
-        self.class_prior_ = counts / counts.sum()
-        return codes
-
-    def _one_hot(self, labels):
-        """One-hot float32 rows of class labels (which must be known)."""
-        labels = np.asarray(labels)
-        codes = pd.Index(self.classes_).get_indexer(labels)
-        if np.any(codes < 0):
-            unknown = pd.unique(labels[codes < 0]).tolist()
-            raise ValueError(
-                f"y holds labels the model was not fitted on: {unknown}; known "
-                f"classes are {self.classes_.tolist()}."
-            )
-        return np.eye(len(self.classes_), dtype=np.float32)[codes]
-
-    def _sample_labels(self, n_samples, y, generator):
-        """Class labels of the rows to sample, or ``None`` when unconditional."""
-        if not hasattr(self, "classes_"):
-            if y is not None:
-                raise ValueError(
-                    "y was given, but this GAN was fitted without classes; "
-                    "fit it with fit(X, y) to sample given classes."
-                )
-            return None
-        if y is None:
-            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
-            codes = torch.multinomial(prior, n_samples, True, generator=generator)
-            return self.classes_[codes.numpy()]
-        if np.ndim(y) == 0:
-            return np.full(n_samples, y)
-        labels = column_or_1d(np.asarray(y))
-        if len(labels) != n_samples:
-            raise ValueError(
-                f"y has {len(labels)} labels, but n_samples={n_samples} rows "
-                "were asked for; pass one label or one per row."
-            )
-        return labels
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags

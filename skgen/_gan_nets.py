@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 from torch import nn
 
-from skgen._nets import SkgenNet
+from skgen._nets import DivergenceGuard, SkgenNet
 
 # Adam's moment decay for both players, as in the WGAN-GP paper and CTGAN.
 ADAM_BETAS = (0.5, 0.9)
@@ -357,24 +357,6 @@ class TwoSampleEarlyStopping(Callback):
         self.noise_ = None
 
 
-class GANDivergenceGuard(Callback):
-    """Stop training with a clear error when a player's loss is NaN or infinite."""
-
-    def on_epoch_end(self, net, **kwargs):
-        """Check the losses just recorded for this epoch."""
-        row = net.history[-1]
-        for key in ("generator_loss", "discriminator_loss"):
-            loss = row.get(key)
-            if loss is not None and not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"Training diverged: the {key.replace('_', ' ')} became "
-                    f"{loss} at epoch {row['epoch']}. Try lower learning rates "
-                    f"(generator_lr={net.generator_lr:g}, "
-                    f"discriminator_lr={net.discriminator_lr:g} now) or "
-                    "loss='wasserstein'."
-                )
-
-
 class GANNet(SkgenNet):
     """Net that trains a :class:`GANModule`'s generator against its critic.
 
@@ -417,11 +399,22 @@ class GANNet(SkgenNet):
                 "discriminator_loss",
                 PassthroughScoring("discriminator_loss", on_train=True),
             ),
-            ("divergence_guard", GANDivergenceGuard()),
+            (
+                "divergence_guard",
+                DivergenceGuard(keys=("generator_loss", "discriminator_loss")),
+            ),
         ]
         if self.verbose:
             callbacks.append(("print_log", PrintLog(keys_ignored=["train_loss"])))
         return callbacks
+
+    def divergence_advice(self):
+        """What to try when a player's loss diverges."""
+        return (
+            f"Try lower learning rates (generator_lr={self.generator_lr:g}, "
+            f"discriminator_lr={self.discriminator_lr:g} now) or "
+            "loss='wasserstein'."
+        )
 
     def initialize_optimizer(self, triggered_directly=None):
         """One Adam optimizer per player; attributes ending in ``_`` register them."""

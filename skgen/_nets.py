@@ -18,18 +18,26 @@ SCALE_MOMENTUM = 0.9
 
 
 class DivergenceGuard(Callback):
-    """Stop training with a clear error when an epoch's loss is NaN or infinite."""
+    """Stop training with a clear error when a recorded loss is NaN or infinite.
+
+    Parameters
+    ----------
+    keys : tuple of str, default=("train_loss", "valid_loss")
+        History keys of the losses to check after every epoch.
+    """
+
+    def __init__(self, keys=("train_loss", "valid_loss")):
+        self.keys = keys
 
     def on_epoch_end(self, net, **kwargs):
         """Check the losses just recorded for this epoch."""
         row = net.history[-1]
-        for key in ("train_loss", "valid_loss"):
+        for key in self.keys:
             loss = row.get(key)
             if loss is not None and not math.isfinite(loss):
                 raise FloatingPointError(
                     f"Training diverged: the {key.replace('_', ' ')} became "
-                    f"{loss} at epoch {row['epoch']}. Try a lower learning rate "
-                    f"(lr={net.lr:g} now) or scale the input features."
+                    f"{loss} at epoch {row['epoch']}. {net.divergence_advice()}"
                 )
 
 
@@ -51,6 +59,13 @@ class SkgenNet(NeuralNet):
         if self.verbose:
             callbacks.append(("print_log", PrintLog()))
         return callbacks
+
+    def divergence_advice(self):
+        """What to try when the loss diverges, for :class:`DivergenceGuard`."""
+        return (
+            f"Try a lower learning rate (lr={self.lr:g} now) or scale the input "
+            "features."
+        )
 
 
 class ReconstructionNet(SkgenNet):

@@ -10,12 +10,11 @@ from sklearn.base import (
     BaseEstimator,
     _fit_context,
 )
-from sklearn.utils import check_array, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import (
+    ClassConditionalMixin,
     LatentTransformerMixin,
     NeuralEstimatorMixin,
     column_std,
@@ -32,6 +31,7 @@ MIN_SCALE_FRACTION = 0.01
 
 class VAE(
     LatentTransformerMixin,
+    ClassConditionalMixin,
     NeuralEstimatorMixin,
     BaseEstimator,
 ):
@@ -223,6 +223,8 @@ class VAE(
     >>> cvae.sample(4, y=[0, 0, 7, 7], random_state=0).shape
     (4, 64)
     """
+
+    _refit_for_classes = "refit it with conditional=True to sample given classes."
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -422,12 +424,18 @@ class VAE(
 
     def _fit(self, X, y):
         """Encode ``X`` (and ``y``), build the module and train it."""
+        self._forget_labels()
         Xt = self._fit_table(X)
         n_classes = 0
         if self.conditional:
-            labels = self._fit_labels(y, len(Xt))
+            if y is None:
+                raise ValueError(
+                    "VAE(conditional=True) requires y to be passed, but the "
+                    "target y is None: call fit(X, y) with the class labels."
+                )
+            codes = self._fit_labels(y, len(Xt))
             n_classes = len(self.classes_)
-            Xt = np.hstack([Xt, self._one_hot(labels)])
+            Xt = np.hstack([Xt, np.eye(n_classes, dtype=Xt.dtype)[codes]])
         n_numeric = self.table_encoder_.n_numeric_
         module_kwargs = {
             "n_classes": n_classes,
@@ -456,59 +464,6 @@ class VAE(
         typical = std[std > 0].mean() if np.any(std > 0) else 1.0
         floor = MIN_SCALE_FRACTION * np.where(std > 0, std, typical)
         return torch.as_tensor(floor, dtype=torch.float32)
-
-    def _fit_labels(self, y, n_samples):
-        """Check the class labels of a conditional fit; set ``classes_``."""
-        if y is None:
-            raise ValueError(
-                "VAE(conditional=True) requires y to be passed, but the target y "
-                "is None: call fit(X, y) with the class labels."
-            )
-        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
-        check_classification_targets(y)
-        if len(y) != n_samples:
-            raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        counts = np.bincount(codes.ravel())
-        self.class_prior_ = counts / counts.sum()
-        return y
-
-    def _one_hot(self, labels):
-        """One-hot float32 rows of class labels (which must be known)."""
-        labels = np.asarray(labels)
-        codes = pd.Index(self.classes_).get_indexer(labels)
-        if np.any(codes < 0):
-            unknown = pd.unique(labels[codes < 0]).tolist()
-            raise ValueError(
-                f"y holds labels the model was not fitted on: {unknown}; known "
-                f"classes are {self.classes_.tolist()}."
-            )
-        out = np.zeros((len(codes), len(self.classes_)), dtype=np.float32)
-        out[np.arange(len(codes)), codes] = 1.0
-        return out
-
-    def _sample_labels(self, n_samples, y, generator):
-        """Class labels of the rows to sample, or ``None`` when not conditional."""
-        if not self.conditional:
-            if y is not None:
-                raise ValueError(
-                    "y was given, but this VAE was fitted with conditional=False; "
-                    "refit it with conditional=True to sample given classes."
-                )
-            return None
-        if y is None:
-            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
-            codes = torch.multinomial(prior, n_samples, True, generator=generator)
-            return self.classes_[codes.numpy()]
-        if np.ndim(y) == 0:
-            return np.full(n_samples, y)
-        labels = column_or_1d(np.asarray(y))
-        if len(labels) != n_samples:
-            raise ValueError(
-                f"y has {len(labels)} labels, but n_samples={n_samples} rows "
-                "were asked for; pass one label or one per row."
-            )
-        return labels
 
     def _decode_batch(self, batch):
         """Decoder output for codes (followed by one-hot classes)."""

@@ -41,6 +41,9 @@ class TestDivergence:
             lr = 0.1
             history = [{"epoch": 1, "train_loss": 0.5, "valid_loss": 0.4}]
 
+            def divergence_advice(self):
+                return "Try a lower learning rate."
+
         DivergenceGuard().on_epoch_end(Net())
         Net.history = [{"epoch": 7, "train_loss": 0.5, "valid_loss": float("nan")}]
         with pytest.raises(

@@ -178,7 +178,7 @@ class TestSample:
         assert set(rows["colour"].dropna()) >= {"red", "green", "blue", "grey"}
 
     def test_y_without_conditional(self, fitted):
-        with pytest.raises(ValueError, match="conditional=False"):
+        with pytest.raises(ValueError, match="fitted without classes"):
             fitted.sample(3, y=0)
 
     @pytest.mark.parametrize("n_samples", [0, -1, 2.5])
