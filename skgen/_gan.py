@@ -112,7 +112,10 @@ class GAN(
         generator useful gradients from the first epochs.
 
     max_epochs : int, default=300
-        Maximum number of passes over the training rows.
+        Maximum number of epochs. An epoch is ``n_samples // batch_size``
+        steps and at least 5, so that small tables get enough updates too
+        (1,500 by default): with one step per epoch, rows generated from a
+        few dozen training rows were far less useful.
 
     batch_size : int, default=500
         Rows per step; capped at the number of training rows.

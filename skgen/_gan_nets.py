@@ -22,6 +22,13 @@ from skgen._nets import DivergenceGuard, SkgenNet
 # Adam's moment decay for both players, as in the WGAN-GP paper and CTGAN.
 ADAM_BETAS = (0.5, 0.9)
 
+# Fewest batches per epoch. A GAN needs on the order of a thousand updates
+# whatever the table's size; with one batch per pass, as CTGAN counts, a table
+# smaller than a batch got 300 updates from 300 epochs, and its generated rows
+# lowered the accuracy of classifiers trained on them (wine, 13 rows: 0.80 vs
+# 0.95 with 1,500 updates; benchmarks/bench_augmentation.py).
+MIN_STEPS_PER_EPOCH = 5
+
 # Neighbours per row of the k-nearest-neighbour two-sample test.
 KNN_NEIGHBORS = 5
 
@@ -190,11 +197,12 @@ class GANModule(nn.Module):
 class BalancedIterator:
     """Batches of a fixed size, each row drawn with its class's weight.
 
-    Every pass yields ``max(1, n_samples // batch_size)`` batches of exactly
-    ``batch_size`` rows (a multiple of the critic's pack size). Without row
-    weights each pass is a permutation of the rows (topped up from the next
-    one); with weights the rows are drawn with replacement, so a rare class
-    appears in batches as often as its weight says.
+    Every pass yields ``max(MIN_STEPS_PER_EPOCH, n_samples // batch_size)``
+    batches of exactly ``batch_size`` rows (a multiple of the critic's pack
+    size), so a small table is seen several times per epoch. Without row
+    weights the rows come in permutations (one after another); with weights
+    they are drawn with replacement, so a rare class appears in batches as
+    often as its weight says.
 
     Parameters
     ----------
@@ -218,7 +226,7 @@ class BalancedIterator:
         self.generator = generator
 
     def __len__(self):
-        return max(1, len(self.dataset) // self.batch_size)
+        return max(MIN_STEPS_PER_EPOCH, len(self.dataset) // self.batch_size)
 
     def _rows(self, n_rows):
         """Indices of the rows of one pass."""

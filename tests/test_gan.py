@@ -18,7 +18,12 @@ from skorch.callbacks import Callback
 
 from skgen import GAN
 from skgen._data import WholeTensorDataset
-from skgen._gan_nets import BalancedIterator, CategoricalHeads, knn_two_sample_auc
+from skgen._gan_nets import (
+    MIN_STEPS_PER_EPOCH,
+    BalancedIterator,
+    CategoricalHeads,
+    knn_two_sample_auc,
+)
 from tests.conftest import make_mixed_frame, numpy_global_state
 
 # Small nets and few epochs: the tests check behaviour, not quality.
@@ -401,10 +406,17 @@ class TestInternals:
             dataset, 40, weights, torch.Generator().manual_seed(0)
         )
         batches = list(iterator)
-        assert len(batches) == 2 and all(len(b[0]) == 40 for b in batches)
+        # 100 // 40 = 2 batches, raised to the floor of 5 per epoch.
+        assert len(batches) == MIN_STEPS_PER_EPOCH == 5
+        assert all(len(b[0]) == 40 for b in batches)
+        rare = torch.cat([b[0] for b in batches])[:, 0] >= 90
+        # Each class drawn with half of the weight: about 100 of 200 rows.
+        assert 70 < rare.sum() < 130
         plain = BalancedIterator(dataset, 30, None, torch.Generator().manual_seed(0))
         rows = torch.cat([b[0] for b in plain])[:, 0]
-        assert len(rows) == 90 and len(set(rows.tolist())) == 90
+        assert len(rows) == 150 and len(set(rows[:100].tolist())) == 100
+        large = WholeTensorDataset(torch.arange(1000.0)[:, None], None)
+        assert len(list(BalancedIterator(large, 100))) == 10
 
     def test_knn_two_sample_auc(self):
         generator = torch.Generator().manual_seed(0)
