@@ -3,6 +3,7 @@
 from skgen import metrics
 from skgen._autoencoder import AutoEncoder
 from skgen._gan import GAN
+from skgen._persistence import load
 from skgen._sampler import GenerativeOverSampler
 from skgen._vae import VAE
 
@@ -13,6 +14,7 @@ __all__ = [
     "GAN",
     "GenerativeOverSampler",
     "VAE",
+    "load",
     "metrics",
     "__version__",
 ]

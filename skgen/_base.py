@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils._param_validation import (
     Interval,
@@ -145,7 +146,90 @@ def to_float32_tensor(X, device):
     return torch.from_numpy(X).to(device)
 
 
-class NeuralEstimatorMixin:
+class TrainingInterruptedWarning(ConvergenceWarning):
+    """Warns that a ``KeyboardInterrupt`` ended training before it was done.
+
+    The fitted model keeps the weights it had reached and may be undertrained,
+    as when an iterative scikit-learn estimator stops at ``max_iter``; hence a
+    :class:`~sklearn.exceptions.ConvergenceWarning` (itself a
+    ``UserWarning``), so that filters for that warning apply to this one too.
+    An early stop is not an interrupt and does not warn.
+    """
+
+
+class SkgenEstimatorMixin:
+    """What every skgen estimator has: a fit that fails cleanly, and ``save``."""
+
+    @contextlib.contextmanager
+    def _unfitted_on_error(self):
+        """Leave the estimator unfitted, not half-fitted, when ``fit`` fails."""
+        try:
+            yield
+        except BaseException:
+            for name in [name for name in vars(self) if name.endswith("_")]:
+                delattr(self, name)
+            raise
+
+    def save(self, path):
+        """Save the estimator to one file, without pickle.
+
+        The file is a zip archive that holds ``skgen.json`` (the parameters
+        and the fitted state, such as the column layout, classes and
+        training history) and ``weights.pt`` (the network weights, a torch
+        ``state_dict``). :func:`skgen.load` reads it back without running any
+        code from it, so it is safe to load files from others, unlike a
+        pickle. Checksums of both parts are stored and checked at load.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the file (replaced if it exists); for example
+            ``"model.skgen"``.
+
+        Raises
+        ------
+        ValueError
+            If a parameter cannot be written as JSON: callback objects, a
+            ``RandomState`` instance, an optimizer class that no string
+            names, or a callable ``sampling_strategy``. Set it with
+            ``set_params`` to a value that can (``callbacks=None``, an int
+            ``random_state``, ...) before saving; the fitted model does not
+            depend on it.
+
+        See Also
+        --------
+        skgen.load : Load an estimator saved with this method.
+
+        Notes
+        -----
+        ``history_`` keeps its per-epoch records, not the per-batch ones. The
+        loaded ``net_`` is rebuilt for inference: its module, criterion and
+        history are those saved, and it carries no training callbacks. Pickle
+        and joblib work too, for trusted files.
+
+        Examples
+        --------
+        >>> import os
+        >>> import tempfile
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from skgen import AutoEncoder, load
+        >>> X, _ = load_iris(return_X_y=True)
+        >>> ae = AutoEncoder(max_epochs=5, random_state=0).fit(X)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "autoencoder.skgen")
+        ...     ae.save(path)
+        ...     loaded = load(path)
+        >>> np.array_equal(loaded.transform(X), ae.transform(X))
+        True
+        """
+        # skgen._persistence imports the estimators, which import this module.
+        from skgen._persistence import save
+
+        save(self, path)
+
+
+class NeuralEstimatorMixin(SkgenEstimatorMixin):
     """Hyperparameters and training machinery shared by skgen's estimators.
 
     A subclass lists its own parameters in ``_parameter_constraints`` on top of
@@ -179,16 +263,6 @@ class NeuralEstimatorMixin:
     def __sklearn_is_fitted__(self):
         """Fitted means a trained net is in place."""
         return hasattr(self, "net_")
-
-    @contextlib.contextmanager
-    def _unfitted_on_error(self):
-        """Leave the estimator unfitted, not half-fitted, when ``fit`` fails."""
-        try:
-            yield
-        except BaseException:
-            for name in [name for name in vars(self) if name.endswith("_")]:
-                delattr(self, name)
-            raise
 
     def _fit_table(self, X):
         """Validate ``X`` and fit ``table_encoder_``; return the float32 matrix.
@@ -353,9 +427,27 @@ class NeuralEstimatorMixin:
             criterion__categorical_blocks=encoder.categorical_blocks,
             **net_kwargs,
         )
+        self._keep_history()
+        return self
+
+    def _keep_history(self):
+        """Set ``history_`` and ``n_epochs_`` from ``net_``; warn if interrupted.
+
+        After an interrupt the history lists the epochs completed, so
+        ``n_epochs_`` counts those.
+        """
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
-        return self
+        if getattr(self.net_, "interrupted_", False):
+            warnings.warn(
+                f"Training of {type(self).__name__} was interrupted "
+                f"(KeyboardInterrupt) after {self.n_epochs_} complete epochs of "
+                f"max_epochs={self.max_epochs}. The model keeps the weights it "
+                "had reached and may be undertrained; fit again to train it "
+                "fully.",
+                TrainingInterruptedWarning,
+                stacklevel=4,
+            )
 
     def _forward_in_batches(self, function, X, n_outputs, dtype=None):
         """Apply ``function`` to float32 batches of ``X`` without gradients.

@@ -351,7 +351,7 @@ class GAN(
 
         Returns
         -------
-        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
             New rows, a DataFrame with the training columns and dtypes when
             fitted on one.
 
@@ -417,8 +417,7 @@ class GAN(
             condition = to_float32_tensor(condition, device)
         with torch_threads(), private_rng(seed, device):
             self.net_ = self._train(X_tensor, condition, weights, seed, device)
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
+        self._keep_history()
         self.best_epoch_ = None
         for _, callback in self.net_.callbacks_:
             if isinstance(callback, TwoSampleEarlyStopping):

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 from torch import nn
 
-from skgen._nets import DivergenceGuard, SkgenNet
+from skgen._nets import DivergenceGuard, SkgenNet, StopTraining
 
 # Adam's moment decay for both players, as in the WGAN-GP paper and CTGAN.
 ADAM_BETAS = (0.5, 0.9)
@@ -355,7 +355,7 @@ class TwoSampleEarlyStopping(Callback):
                     f"epochs; keeping epoch {self.best_epoch_} "
                     f"(valid_auc={self.best_auc_:.3f})."
                 )
-            raise KeyboardInterrupt
+            raise StopTraining
 
     def on_train_end(self, net, **kwargs):
         """Restore the best weights and drop the copy."""

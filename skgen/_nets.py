@@ -8,13 +8,27 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+)
 from skorch.dataset import unpack_data
 
 from skgen._modules import kl_divergence
 
 # Weight of the running estimate of each numeric column's scale per step.
 SCALE_MOMENTUM = 0.9
+
+
+class StopTraining(KeyboardInterrupt):
+    """Raised by an early-stopping callback to end training as planned.
+
+    skorch ends its fit loop on any ``KeyboardInterrupt``; this subclass tells
+    an early stop from an interrupt, which :class:`SkgenNet` records.
+    """
 
 
 class DivergenceGuard(Callback):
@@ -42,11 +56,60 @@ class DivergenceGuard(Callback):
 
 
 class SkgenNet(NeuralNet):
-    """``NeuralNet`` with a lean set of default callbacks and a divergence guard.
+    """``NeuralNet`` with lean default callbacks, a divergence guard and interrupts.
 
     skorch's ``PrintLog`` formats a table every epoch even when nothing is
     printed, so it is only added when ``verbose`` is set.
+
+    A ``KeyboardInterrupt`` ends training and keeps the model, as in skorch;
+    unless an early-stopping callback raised it (skorch's ``EarlyStopping``,
+    or any callback raising :class:`StopTraining`), the net sets
+    ``interrupted_`` and drops the epoch it cut short from the history, so
+    that the history lists complete epochs only.
     """
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call a hook on the net and its callbacks, as skorch does.
+
+        Also counts the epochs that reached their end, and turns the
+        ``KeyboardInterrupt`` of skorch's ``EarlyStopping`` into
+        :class:`StopTraining`.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        if method_name == "on_epoch_end":
+            self.n_complete_epochs_ = len(self.history)
+        for _, callback in self.callbacks_:
+            try:
+                getattr(callback, method_name)(self, **cb_kwargs)
+            except StopTraining:
+                raise
+            except KeyboardInterrupt as exc:
+                if isinstance(callback, EarlyStopping):
+                    raise StopTraining from exc
+                raise
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """Run skorch's loop; record an interrupt in ``interrupted_``."""
+        self.interrupted_ = False
+        self.n_complete_epochs_ = len(self.history)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except StopTraining:
+            raise
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train as skorch does; after an interrupt keep complete epochs only.
+
+        The cut-short epoch is dropped after the callbacks' ``on_train_end``,
+        which may look at it (skorch's ``EarlyStopping`` does).
+        """
+        super().partial_fit(X, y, classes, **fit_params)
+        if self.interrupted_:
+            del self.history[self.n_complete_epochs_ :]
+        return self
 
     @property
     def _default_callbacks(self):

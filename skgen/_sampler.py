@@ -9,6 +9,8 @@ from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_consistent_length, validate_data
 
+from skgen._base import SkgenEstimatorMixin
+
 # Seeds drawn for each class's rows are below this bound (numpy's int32 range).
 SEED_BOUND = 2**31 - 1
 
@@ -66,7 +68,9 @@ class TableOverSamplerMixin:
         return tags
 
 
-class GenerativeOverSampler(TableOverSamplerMixin, BaseOverSampler):
+class GenerativeOverSampler(
+    SkgenEstimatorMixin, TableOverSamplerMixin, BaseOverSampler
+):
     """Over-sample classes with new rows from a class-conditional generator.
 
     A clone of ``generator`` is fitted on ``X`` and ``y`` (with
@@ -146,5 +150,6 @@ class GenerativeOverSampler(TableOverSamplerMixin, BaseOverSampler):
             generator.set_params(conditional=True)
         if params.get("random_state", 0) is None:
             generator.set_params(random_state=random_state.randint(SEED_BOUND))
-        self.generator_ = generator.fit(X, y)
+        with self._unfitted_on_error():
+            self.generator_ = generator.fit(X, y)
         return self._append_samples(X, y, generator.sample, random_state)

@@ -10,7 +10,7 @@ output is a number and which is a softmax over categories.
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,11 @@ HIGH_CARDINALITY = 1000
 
 # Rows per chunk when standardising a 2-D array: bounds the float64 temporary.
 CHUNK_ROWS = 65536
+
+# Rows per block when encoding or decoding a block at a time: a few megabytes
+# of a 100-column table, small enough that the allocator hands freed blocks
+# back, and faster to decode column by column than larger blocks.
+BLOCK_ROWS = 8192
 
 
 @dataclass
@@ -259,10 +264,33 @@ def _moments(chunks, n_columns):
     scaled_mean = total / n_samples
     squares = np.zeros(n_columns)
     for block in chunks():
-        deviation = block / bound - scaled_mean
+        deviation = block / bound
+        deviation -= scaled_mean
         squares += np.einsum("ij,ij->j", deviation, deviation)
+        # Freed before the next chunk's is made: one float64 chunk at a time.
+        del deviation
     std = np.sqrt(squares / n_samples) * bound
     return scaled_mean * bound, std, low, high
+
+
+def _finite_columns(X):
+    """Which columns of ``X`` hold only finite values, checked in row chunks.
+
+    Bounds the boolean temporary to ``CHUNK_ROWS`` rows.
+    """
+    finite = np.ones(X.shape[1], dtype=bool)
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        finite &= np.isfinite(X[start : start + CHUNK_ROWS]).all(axis=0)
+    return finite
+
+
+def _join(parts):
+    """Concatenate the decoded pieces of one column (arrays of one type)."""
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], np.ndarray):
+        return np.concatenate(parts)
+    return type(parts[0])._concat_same_type(parts)
 
 
 def _raise_if_not_finite(columns):
@@ -398,21 +426,50 @@ class TableEncoder:
             A frame with the fitted columns and dtypes when fit saw a
             DataFrame, an array otherwise.
         """
-        columns = [self._decode_column(Xt, spec) for spec in self.columns_]
+        chunks = (
+            Xt[start : start + BLOCK_ROWS]
+            for start in range(0, max(len(Xt), 1), BLOCK_ROWS)
+        )
+        return self.inverse_transform_chunks(
+            chunks, len(Xt), index=index, float_dtype=float_dtype
+        )
+
+    def transform_chunks(self, X, chunk_rows=BLOCK_ROWS):
+        """Yield ``(start, Xt)``: ``X`` encoded ``chunk_rows`` rows at a time.
+
+        What :meth:`transform` returns, in pieces, for callers that consume
+        the encoded rows as they come and so never hold all of them.
+        """
+        frame = isinstance(X, pd.DataFrame)
+        for start in range(0, max(X.shape[0], 1), chunk_rows):
+            stop = start + chunk_rows
+            yield start, self.transform(X.iloc[start:stop] if frame else X[start:stop])
+
+    def inverse_transform_chunks(
+        self, chunks, n_samples, *, index=None, float_dtype=np.float64
+    ):
+        """Decode encoded rows that come in chunks, in row order, into one result.
+
+        Takes what :meth:`inverse_transform` takes, as an iterable of row
+        blocks of ``n_samples`` rows in all (for example decoder outputs made
+        one block at a time), and returns what it returns. Memory beyond the
+        result stays at about one block and its decoded columns.
+        """
         if self.is_frame_:
-            if index is None:
-                index = pd.RangeIndex(len(Xt))
-            data = {}
-            for i, (spec, column) in enumerate(
-                zip(self.columns_, columns, strict=True)
-            ):
-                if pd.api.types.is_object_dtype(spec.dtype):
-                    # pandas would infer a string dtype from an array of str.
-                    column = pd.Series(column, index=index, dtype=object)
-                data[i] = column
-            frame = pd.DataFrame(data, index=index)
-            return frame.set_axis(self.columns_index_, axis=1)
-        return self._stack(columns, float_dtype, len(Xt))
+            return self._decode_frame(chunks, n_samples, index)
+        out = None
+        start = 0
+        for chunk in chunks:
+            columns = [self._decode_column(chunk, spec) for spec in self.columns_]
+            if out is None:
+                dtype = self._stack_dtype(columns, float_dtype)
+                out = np.empty((n_samples, len(columns)), dtype=dtype)
+            for j, column in enumerate(columns):
+                out[start : start + len(chunk), j] = column
+            start += len(chunk)
+        if start != n_samples:
+            raise ValueError(f"Expected {n_samples} encoded rows, got {start}.")
+        return out
 
     # Fitting ---------------------------------------------------------------
 
@@ -643,11 +700,11 @@ class TableEncoder:
         numbers = out[:, : len(specs)]
         with np.errstate(over="ignore", invalid="ignore"):
             self._write_numbers(X, specs, numbers, precise=False)
-            if np.isfinite(numbers).all():
+            if _finite_columns(numbers).all():
                 return
             # Centring values beyond float32 overflowed: scale them in float64.
             self._write_numbers(X, specs, numbers, precise=True)
-            finite = np.isfinite(numbers).all(axis=0)
+            finite = _finite_columns(numbers)
         if finite.all():
             return
         bad = [specs[i] for i in np.flatnonzero(~finite)]
@@ -778,19 +835,65 @@ class TableEncoder:
             return values
         return values.astype(spec.dtype, copy=False)
 
+    def _decode_frame(self, chunks, n_samples, index):
+        """Decode row blocks into a frame with the fitted columns and dtypes.
+
+        Each column's pieces are joined, and dropped, one column at a time, and
+        the frame takes the joined columns without copying them.
+        """
+        pieces = [[] for _ in self.columns_]
+        for chunk in chunks:
+            for parts, spec in zip(pieces, self.columns_, strict=True):
+                parts.append(self._decode_column(chunk, spec))
+        if index is None:
+            index = pd.RangeIndex(n_samples)
+        data = {}
+        for i, spec in enumerate(self.columns_):
+            parts, pieces[i] = pieces[i], None
+            column = _join(parts)
+            del parts
+            if pd.api.types.is_object_dtype(spec.dtype):
+                # pandas would infer a string dtype from an array of str.
+                column = pd.Series(column, index=index, dtype=object, copy=False)
+            data[i] = column
+        frame = pd.DataFrame(data, index=index, copy=False)
+        return frame.set_axis(self.columns_index_, axis=1)
+
     @staticmethod
-    def _stack(columns, float_dtype, n_samples):
-        """Stack decoded array columns, keeping a common dtype where there is one."""
+    def _stack_dtype(columns, float_dtype):
+        """The common dtype of decoded array columns, where there is one."""
         dtypes = {column.dtype for column in columns}
         if len(dtypes) == 1:
             dtype = dtypes.pop()
-            if dtype.kind == "f":
-                dtype = float_dtype
-        elif all(dtype.kind in "fiub" for dtype in dtypes):
-            dtype = float_dtype
-        else:
-            dtype = object
-        out = np.empty((n_samples, len(columns)), dtype=dtype)
-        for j, column in enumerate(columns):
-            out[:, j] = column
-        return out
+            return float_dtype if dtype.kind == "f" else dtype
+        if all(dtype.kind in "fiub" for dtype in dtypes):
+            return float_dtype
+        return object
+
+    # Serialisation ---------------------------------------------------------
+
+    def to_dict(self):
+        """Return the parameters and fitted state as plain values.
+
+        Each :class:`ColumnSpec` becomes a dict of its fields; everything else
+        is the encoder's own values (numbers, numpy arrays and dtypes, pandas
+        dtypes and the column ``Index``), which ``skgen._persistence`` writes
+        as JSON. :meth:`from_dict` reverses it.
+        """
+        state = dict(vars(self))
+        if "columns_" in state:
+            state["columns_"] = [
+                {field.name: getattr(spec, field.name) for field in fields(spec)}
+                for spec in self.columns_
+            ]
+        return state
+
+    @classmethod
+    def from_dict(cls, state):
+        """Rebuild an encoder, fitted or not, from what :meth:`to_dict` returned."""
+        state = dict(state)
+        if "columns_" in state:
+            state["columns_"] = [ColumnSpec(**spec) for spec in state["columns_"]]
+        encoder = cls.__new__(cls)
+        vars(encoder).update(state)
+        return encoder

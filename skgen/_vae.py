@@ -322,7 +322,7 @@ class VAE(
 
         Returns
         -------
-        X_original : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X_original : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
             Decoded rows, a DataFrame with the training columns and dtypes
             when fitted on one (indexed like ``X`` when ``X`` is a DataFrame).
         """
@@ -397,7 +397,7 @@ class VAE(
 
         Returns
         -------
-        X : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
             New rows, a DataFrame with the training columns and dtypes when
             fitted on one.
         """
