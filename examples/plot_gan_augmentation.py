@@ -1,7 +1,7 @@
 """
-=================================================
+===================================================
 Synthetic rows and over-sampling with a tabular GAN
-=================================================
+===================================================
 
 :class:`~skgen.GAN` is a generative adversarial network for mixed-type tables
 that is also an imbalanced-learn over-sampler. This example first fits it on a

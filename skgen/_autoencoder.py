@@ -293,7 +293,7 @@ class AutoEncoder(
 
         Returns
         -------
-        X_original : DataFrame or ndarray of shape (n_samples, n_features_in_)
+        X_original : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
             Reconstructed rows. Fitted on a DataFrame: a DataFrame with its
             columns and dtypes (categories by the most likely one, integers
             rounded and clipped to the range seen in fit), indexed like ``X``
