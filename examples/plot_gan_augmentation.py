@@ -65,7 +65,7 @@ X.head()
 gan = GAN(max_epochs=150, batch_size=250, random_state=0).fit(X, y)
 y_synthetic = np.repeat([0, 1], np.bincount(y))
 X_synthetic = gan.sample(len(y_synthetic), y=y_synthetic, random_state=0)
-print(X_synthetic.dtypes.equals(X.dtypes))
+print("same dtypes as the real rows:", X_synthetic.dtypes.equals(X.dtypes))
 X_synthetic.head()
 
 # %%
