@@ -10,7 +10,9 @@ Sections, each a script of its own that also runs alone:
 - ``augmentation`` (bench_augmentation.py): scarce labels topped up by
   resampling or generated rows;
 - ``training`` (bench_training.py): training throughput against a
-  hand-written PyTorch loop.
+  hand-written PyTorch loop;
+- ``memory`` (bench_memory.py): peak memory of fit and inference on a
+  1,000,000 x 100 array, batched inference, and repeated fits in one process.
 
 Install with ``pip install -e ".[benchmarks]"`` (after ``pip install
 torch==2.13.0`` on a CPU machine), which adds the ``ctgan`` package; it pins
@@ -43,6 +45,7 @@ SECTIONS = {
     "generators": "bench_generators",
     "augmentation": "bench_augmentation",
     "training": "bench_training",
+    "memory": "bench_memory",
 }
 PACKAGES = ["skgen", "torch", "scikit-learn", "imbalanced-learn", "ctgan", "pandas"]
 RESULTS = Path(__file__).parent / "results"

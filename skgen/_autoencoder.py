@@ -2,7 +2,6 @@
 
 from numbers import Integral, Real
 
-import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import (
@@ -12,7 +11,12 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._base import LatentTransformerMixin, NeuralEstimatorMixin, column_std
+from skgen._base import (
+    LatentTransformerMixin,
+    NeuralEstimatorMixin,
+    column_std,
+    row_chunks,
+)
 from skgen._modules import AutoEncoderModule
 from skgen._nets import ReconstructionNet
 
@@ -305,10 +309,8 @@ class AutoEncoder(
         index = X.index if isinstance(X, pd.DataFrame) else None
         Z = self._validate_codes(X)
         decode = self.net_.module_.decode
-        width = self.table_encoder_.n_encoded_
-        Xt = self._forward_in_batches(decode, Z, width, np.float32)
-        return self.table_encoder_.inverse_transform(
-            Xt, index=index, float_dtype=Z.dtype
+        return self._decode_chunks(
+            decode, row_chunks(Z), len(Z), index=index, float_dtype=Z.dtype
         )
 
     def score_samples(self, X):
@@ -329,14 +331,14 @@ class AutoEncoder(
             Negative reconstruction loss of each row.
         """
         check_is_fitted(self)
-        Xt, dtype = self._encode_table(X)
+        X, dtype = self._check_table(X)
         module = self.net_.module_
         row_losses = self.net_.criterion_.row_losses
 
         def negative_loss(batch):
             return -row_losses(module.decode(module.encode(batch)), batch)[:, None]
 
-        return self._forward_in_batches(negative_loss, Xt, 1, dtype)[:, 0]
+        return self._forward_table(negative_loss, X, 1, dtype)[:, 0]
 
     def _fit(self, X):
         """Encode ``X``, build the module and train it."""

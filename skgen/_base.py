@@ -53,7 +53,15 @@ def column_std(X):
     for start in range(0, len(X), CHUNK_ROWS):
         block = X[start : start + CHUNK_ROWS] - mean
         squares += np.einsum("ij,ij->j", block, block)
+        # Freed before the next chunk's is made: one float64 chunk at a time.
+        del block
     return np.sqrt(squares / len(X))
+
+
+def row_chunks(X):
+    """Yield ``X`` in inference batches of rows (one empty block if empty)."""
+    for start in range(0, max(len(X), 1), INFERENCE_BATCH_SIZE):
+        yield X[start : start + INFERENCE_BATCH_SIZE]
 
 
 def derive_seed(random_state):
@@ -282,8 +290,8 @@ class NeuralEstimatorMixin(SkgenEstimatorMixin):
         self.is_categorical_ = self.table_encoder_.is_categorical_
         return Xt
 
-    def _encode_table(self, X):
-        """Check ``X`` against the fitted table; return its float32 matrix.
+    def _check_table(self, X):
+        """Check ``X`` against the fitted table; return it as the encoder takes it.
 
         Also returns the float dtype that results computed from ``X`` take:
         float32 for float32 input (every column of a frame), float64 otherwise.
@@ -291,7 +299,7 @@ class NeuralEstimatorMixin(SkgenEstimatorMixin):
         X = self._validate_table(X, reset=False)
         dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [X.dtype]
         dtype = np.float32 if all(d == np.float32 for d in dtypes) else np.float64
-        return self.table_encoder_.transform(X), dtype
+        return X, dtype
 
     def _validate_table(self, X, *, reset):
         """Check feature names and width; return ``X`` as the encoder takes it."""
@@ -485,6 +493,38 @@ class NeuralEstimatorMixin(SkgenEstimatorMixin):
         dtype = X.dtype if dtype is None else np.dtype(dtype)
         return out if dtype == np.float32 else out.astype(dtype)
 
+    def _forward_table(self, function, X, n_outputs, dtype):
+        """:meth:`_forward_in_batches` on a checked table, encoded chunk by chunk.
+
+        ``X`` comes from :meth:`_check_table`; its encoded rows exist one
+        inference batch at a time, so memory beyond the ``(n_samples,
+        n_outputs)`` result in ``dtype`` does not grow with the rows.
+        """
+        out = np.empty((X.shape[0], n_outputs), dtype=dtype)
+        encoder = self.table_encoder_
+        for start, Xt in encoder.transform_chunks(X, INFERENCE_BATCH_SIZE):
+            stop = start + len(Xt)
+            out[start:stop] = self._forward_in_batches(function, Xt, n_outputs)
+        return out
+
+    def _decode_chunks(self, function, chunks, n_samples, **decode_params):
+        """Decode ``n_samples`` rows through ``function`` and the table encoder.
+
+        ``chunks`` yields the inputs of ``function`` (codes, noise) in blocks
+        of at most ``INFERENCE_BATCH_SIZE`` rows; each block's output becomes
+        table rows before the next block is made, so the encoded rows never
+        exist all at once. ``decode_params`` go to
+        :meth:`TableEncoder.inverse_transform_chunks`.
+        """
+        width = self.table_encoder_.n_encoded_
+        encoded = (
+            self._forward_in_batches(function, chunk, width, np.float32)
+            for chunk in chunks
+        )
+        return self.table_encoder_.inverse_transform_chunks(
+            encoded, n_samples, **decode_params
+        )
+
 
 class ClassConditionalMixin:
     """Class labels of a model conditioned on ``y``: checks, one-hot, draws.
@@ -578,9 +618,9 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             float64 otherwise.
         """
         check_is_fitted(self)
-        Xt, dtype = self._encode_table(X)
+        X, dtype = self._check_table(X)
         encode = self.net_.module_.encode
-        return self._forward_in_batches(encode, Xt, self.n_components, dtype)
+        return self._forward_table(encode, X, self.n_components, dtype)
 
     def score(self, X, y=None):
         """Return the mean of :meth:`score_samples` over ``X``.

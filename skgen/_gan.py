@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from skgen._base import (
+    INFERENCE_BATCH_SIZE,
     ClassConditionalMixin,
     NeuralEstimatorMixin,
     derive_seed,
@@ -369,11 +370,19 @@ class GAN(
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         generator = torch.Generator().manual_seed(derive_seed(random_state))
-        noise = torch.randn(n_samples, self.noise_dim, generator=generator).numpy()
         labels = self._sample_labels(n_samples, y, generator)
-        if labels is not None:
-            noise = np.hstack([noise, self._one_hot(labels)])
         module = self.net_.module_
+
+        def inputs():
+            # Noise is drawn a batch at a time, so it never exists for all rows.
+            for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
+                n_rows = min(INFERENCE_BATCH_SIZE, n_samples - start)
+                noise = torch.randn(n_rows, self.noise_dim, generator=generator)
+                if labels is None:
+                    yield noise.numpy()
+                else:
+                    condition = self._one_hot(labels[start : start + n_rows])
+                    yield np.hstack([noise.numpy(), condition])
 
         def draw(batch):
             z, condition = batch[:, : self.noise_dim], batch[:, self.noise_dim :]
@@ -381,10 +390,9 @@ class GAN(
                 condition = None
             return module.generate(z, condition, hard=True, generator=generator)
 
-        # Batches run in order, so the draws follow the generator's stream.
-        width = self.table_encoder_.n_encoded_
-        out = self._forward_in_batches(draw, noise, width)
-        return self.table_encoder_.inverse_transform(out)
+        # Blocks and batches run in order, so the draws follow the generator's
+        # stream.
+        return self._decode_chunks(draw, inputs(), n_samples)
 
     # Private workers -------------------------------------------------------
 

@@ -14,11 +14,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import (
+    INFERENCE_BATCH_SIZE,
     ClassConditionalMixin,
     LatentTransformerMixin,
     NeuralEstimatorMixin,
     column_std,
     derive_seed,
+    row_chunks,
 )
 from skgen._modules import VAEModule, kl_divergence
 from skgen._nets import VAENet
@@ -334,10 +336,8 @@ class VAE(
             prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
             nearest = ((Z[:, None, :] - prior_means) ** 2).sum(-1).argmin(1)
             Z = np.hstack([Z, self._one_hot(self.classes_[nearest]).astype(Z.dtype)])
-        width = self.table_encoder_.n_encoded_
-        Xt = self._forward_in_batches(self._decode_batch, Z, width, np.float32)
-        return self.table_encoder_.inverse_transform(
-            Xt, index=index, float_dtype=Z.dtype
+        return self._decode_chunks(
+            self._decode_batch, row_chunks(Z), len(Z), index=index, float_dtype=Z.dtype
         )
 
     def score_samples(self, X):
@@ -359,19 +359,23 @@ class VAE(
             ELBO of each row, in nats.
         """
         check_is_fitted(self)
-        Xt, dtype = self._encode_table(X)
+        X, dtype = self._check_table(X)
         offset = self._log_density_offset()
         if not self.conditional:
-            scores = self._forward_in_batches(self._elbo, Xt, 1, dtype)[:, 0]
+            scores = self._forward_table(self._elbo, X, 1, dtype)[:, 0]
             return scores + offset
-        per_class = []
-        for label, prior in zip(self.classes_, self.class_prior_, strict=True):
-            condition = self._one_hot(np.full(len(Xt), label))
-            batch = np.hstack([Xt, condition])
-            elbo = self._forward_in_batches(self._elbo, batch, 1, np.float64)
-            per_class.append(elbo[:, 0] + np.log(prior))
-        scores = np.logaddexp.reduce(np.column_stack(per_class), axis=1) + offset
-        return scores.astype(dtype, copy=False)
+        scores = np.empty(X.shape[0])
+        encoder = self.table_encoder_
+        for start, Xt in encoder.transform_chunks(X, INFERENCE_BATCH_SIZE):
+            per_class = []
+            for label, prior in zip(self.classes_, self.class_prior_, strict=True):
+                condition = self._one_hot(np.full(len(Xt), label))
+                batch = np.hstack([Xt, condition])
+                elbo = self._forward_in_batches(self._elbo, batch, 1, np.float64)
+                per_class.append(elbo[:, 0] + np.log(prior))
+            chunk = np.logaddexp.reduce(np.column_stack(per_class), axis=1)
+            scores[start : start + len(Xt)] = chunk
+        return (scores + offset).astype(dtype, copy=False)
 
     def sample(self, n_samples=1, *, y=None, random_state=None):
         """Draw new rows from the prior through the decoder.
@@ -405,20 +409,26 @@ class VAE(
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         generator = torch.Generator().manual_seed(derive_seed(random_state))
-        Z = torch.randn(n_samples, self.n_components, generator=generator).numpy()
         labels = self._sample_labels(n_samples, y, generator)
-        if labels is not None:
-            condition = self._one_hot(labels)
-            prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
-            Z = np.hstack([Z + condition @ prior_means, condition])
+        prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
+
+        def codes():
+            # Codes are drawn a batch at a time, so they never exist for all rows.
+            for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
+                n_rows = min(INFERENCE_BATCH_SIZE, n_samples - start)
+                Z = torch.randn(n_rows, self.n_components, generator=generator)
+                if labels is None:
+                    yield Z.numpy()
+                else:
+                    condition = self._one_hot(labels[start : start + n_rows])
+                    yield np.hstack([Z.numpy() + condition @ prior_means, condition])
 
         def draw(batch):
             return self._draw_rows(batch, generator)
 
-        # Batches run in order, so the draws follow the generator's stream.
-        width = self.table_encoder_.n_encoded_
-        out = self._forward_in_batches(draw, Z, width)
-        return self.table_encoder_.inverse_transform(out)
+        # Blocks and batches run in order, so the draws follow the generator's
+        # stream.
+        return self._decode_chunks(draw, codes(), n_samples)
 
     # Private workers -------------------------------------------------------
 

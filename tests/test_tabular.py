@@ -391,3 +391,27 @@ class TestMoreErrors:
         encoder, Xt = fit_transform(df)
         assert encoder.inverse_transform(Xt).columns.equals(df.columns)
         assert encoder.inverse_transform(Xt).columns.name == "field"
+
+
+@pytest.mark.parametrize("kind", ["frame", "object array", "float array"])
+def test_block_paths_match_whole(kind, monkeypatch):
+    frame = make_mixed_frame(300)
+    X = {
+        "frame": frame,
+        "object array": frame.to_numpy(dtype=object),
+        "float array": np.random.default_rng(0).normal(size=(300, 4)),
+    }[kind]
+    encoder, Xt = fit_transform(X)
+    logits = Xt + np.random.default_rng(1).normal(size=Xt.shape).astype(np.float32)
+    whole = encoder.inverse_transform(logits)
+
+    monkeypatch.setattr(_tabular, "BLOCK_ROWS", 64)
+    blocks = [block for _, block in encoder.transform_chunks(X, 64)]
+    assert [len(block) for block in blocks] == [64, 64, 64, 64, 44]
+    assert np.array_equal(np.concatenate(blocks), Xt)
+    in_blocks = encoder.inverse_transform(logits)
+    if kind == "frame":
+        pd.testing.assert_frame_equal(in_blocks, whole, check_exact=True)
+    else:
+        assert in_blocks.dtype == whole.dtype
+        pd.testing.assert_frame_equal(pd.DataFrame(in_blocks), pd.DataFrame(whole))
