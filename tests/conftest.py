@@ -26,6 +26,28 @@ def single_torch_thread():
         yield
 
 
+# The device every fit with device="auto" (the tests' default) runs on, e.g.
+# SKGEN_TEST_DEVICE=cuda to run the suite on a GPU; unset, "auto" keeps its
+# meaning (CUDA when available).
+TEST_DEVICE = os.environ.get("SKGEN_TEST_DEVICE")
+
+
+@pytest.fixture(autouse=True)
+def test_device(monkeypatch):
+    """Resolve ``device="auto"`` to ``SKGEN_TEST_DEVICE`` when it is set."""
+    if TEST_DEVICE:
+        from skgen import _base, _gan, _persistence
+
+        original = _base.resolve_device
+
+        def resolve(device):
+            return original(TEST_DEVICE if device == "auto" else device)
+
+        for module in (_base, _gan, _persistence):
+            monkeypatch.setattr(module, "resolve_device", resolve)
+    yield
+
+
 @pytest.fixture(scope="session")
 def X_digits():
     """The first 200 digits scaled to [0, 1]."""

@@ -7,9 +7,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skgen import AutoEncoder
+from skgen import GAN, VAE, AutoEncoder
 from skgen._base import derive_seed, resolve_device, to_float32_tensor, torch_threads
-from tests.conftest import numpy_global_state
+from tests.conftest import TEST_DEVICE, numpy_global_state
 
 
 class TestDeriveSeed:
@@ -125,3 +125,13 @@ def test_grid_search_in_parallel_matches_serial(X_digits):
         serial.cv_results_["mean_test_score"],
         rtol=1e-3,
     )
+
+
+@pytest.mark.parametrize("estimator", [AutoEncoder, VAE, GAN])
+def test_fits_run_on_the_test_device(estimator):
+    """With SKGEN_TEST_DEVICE set, the suite's fits run there (see conftest)."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    model = estimator(max_epochs=1, random_state=0).fit(X)
+    parameter = next(model.net_.module_.parameters())
+    expected = torch.device(TEST_DEVICE) if TEST_DEVICE else resolve_device("auto")
+    assert parameter.device.type == expected.type
