@@ -566,6 +566,24 @@ class ClassConditionalMixin:
             )
         return np.eye(len(self.classes_), dtype=np.float32)[codes]
 
+    def _gaussian_blocks(self, n_samples, width, labels, generator, class_means=None):
+        """Yield standard normal draws of ``width`` values per row, a block at a time.
+
+        The draws never exist for all ``n_samples`` rows at once. With
+        ``labels``, each row is followed by its one-hot class and shifted by
+        its class's row of ``class_means`` when given.
+        """
+        for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
+            n_rows = min(INFERENCE_BATCH_SIZE, n_samples - start)
+            Z = torch.randn(n_rows, width, generator=generator).numpy()
+            if labels is None:
+                yield Z
+                continue
+            condition = self._one_hot(labels[start : start + n_rows])
+            if class_means is not None:
+                Z = Z + condition @ class_means
+            yield np.hstack([Z, condition])
+
     def _sample_labels(self, n_samples, y, generator):
         """Class labels of the rows to sample, or ``None`` without classes.
 

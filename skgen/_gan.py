@@ -17,7 +17,6 @@ from sklearn.utils.validation import (
 )
 
 from skgen._base import (
-    INFERENCE_BATCH_SIZE,
     ClassConditionalMixin,
     NeuralEstimatorMixin,
     derive_seed,
@@ -373,17 +372,6 @@ class GAN(
         labels = self._sample_labels(n_samples, y, generator)
         module = self.net_.module_
 
-        def inputs():
-            # Noise is drawn a batch at a time, so it never exists for all rows.
-            for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
-                n_rows = min(INFERENCE_BATCH_SIZE, n_samples - start)
-                noise = torch.randn(n_rows, self.noise_dim, generator=generator)
-                if labels is None:
-                    yield noise.numpy()
-                else:
-                    condition = self._one_hot(labels[start : start + n_rows])
-                    yield np.hstack([noise.numpy(), condition])
-
         def draw(batch):
             z, condition = batch[:, : self.noise_dim], batch[:, self.noise_dim :]
             if not module.n_classes:
@@ -392,7 +380,8 @@ class GAN(
 
         # Blocks and batches run in order, so the draws follow the generator's
         # stream.
-        return self._decode_chunks(draw, inputs(), n_samples)
+        noise = self._gaussian_blocks(n_samples, self.noise_dim, labels, generator)
+        return self._decode_chunks(draw, noise, n_samples)
 
     # Private workers -------------------------------------------------------
 

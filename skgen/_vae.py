@@ -412,23 +412,15 @@ class VAE(
         labels = self._sample_labels(n_samples, y, generator)
         prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
 
-        def codes():
-            # Codes are drawn a batch at a time, so they never exist for all rows.
-            for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
-                n_rows = min(INFERENCE_BATCH_SIZE, n_samples - start)
-                Z = torch.randn(n_rows, self.n_components, generator=generator)
-                if labels is None:
-                    yield Z.numpy()
-                else:
-                    condition = self._one_hot(labels[start : start + n_rows])
-                    yield np.hstack([Z.numpy() + condition @ prior_means, condition])
-
         def draw(batch):
             return self._draw_rows(batch, generator)
 
         # Blocks and batches run in order, so the draws follow the generator's
         # stream.
-        return self._decode_chunks(draw, codes(), n_samples)
+        codes = self._gaussian_blocks(
+            n_samples, self.n_components, labels, generator, prior_means
+        )
+        return self._decode_chunks(draw, codes, n_samples)
 
     # Private workers -------------------------------------------------------
 
