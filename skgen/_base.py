@@ -64,6 +64,23 @@ def row_chunks(X):
         yield X[start : start + INFERENCE_BATCH_SIZE]
 
 
+def validation_split(validation_fraction, n_samples, generator, device, min_rows=1):
+    """Row indices ``(valid, train)`` of a random split, drawn from ``generator``.
+
+    Raises when the validation side would have fewer than ``min_rows`` rows
+    or leave none for training.
+    """
+    n_valid = int(round(validation_fraction * n_samples))
+    if n_valid < min_rows or n_valid >= n_samples:
+        raise ValueError(
+            f"validation_fraction={validation_fraction} leaves {n_valid} of "
+            f"{n_samples} rows for validation; pass more rows or "
+            "validation_fraction=None."
+        )
+    order = torch.randperm(n_samples, generator=generator).to(device)
+    return order[:n_valid], order[n_valid:]
+
+
 def derive_seed(random_state):
     """Turn ``random_state`` into a torch seed without touching global RNG state.
 
@@ -366,16 +383,11 @@ class NeuralEstimatorMixin(SkgenEstimatorMixin):
             generator = torch.Generator().manual_seed(seed)
             train_split = None
             if self.validation_fraction is not None:
-                n_valid = int(round(self.validation_fraction * n_samples))
-                if n_valid < 1 or n_valid >= n_samples:
-                    raise ValueError(
-                        f"validation_fraction={self.validation_fraction} leaves "
-                        f"{n_valid} of {n_samples} rows for validation; "
-                        "pass more rows or validation_fraction=None."
-                    )
-                order = torch.randperm(n_samples, generator=generator).to(device)
-                train_data = WholeTensorDataset(Xt[order[n_valid:]])
-                train_split = predefined_split(WholeTensorDataset(Xt[order[:n_valid]]))
+                valid, train = validation_split(
+                    self.validation_fraction, n_samples, generator, device
+                )
+                train_data = WholeTensorDataset(Xt[train])
+                train_split = predefined_split(WholeTensorDataset(Xt[valid]))
             else:
                 train_data = WholeTensorDataset(Xt)
             monitor = "valid_loss" if train_split is not None else "train_loss"

@@ -24,6 +24,7 @@ from skgen._base import (
     resolve_device,
     to_float32_tensor,
     torch_threads,
+    validation_split,
 )
 from skgen._data import WholeTensorDataset
 from skgen._gan_nets import (
@@ -424,18 +425,12 @@ class GAN(
     def _train(self, X, condition, weights, seed, device):
         """Split off validation rows if asked, then build and fit the net."""
         generator = torch.Generator().manual_seed(seed)
-        n_samples = len(X)
         callbacks = [copy.deepcopy(cb) for cb in self.callbacks or []]
         if self.validation_fraction is not None:
-            n_valid = int(round(self.validation_fraction * n_samples))
-            if n_valid < 2 or n_valid >= n_samples:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} leaves "
-                    f"{n_valid} of {n_samples} rows for validation; pass more "
-                    "rows or validation_fraction=None."
-                )
-            order = torch.randperm(n_samples, generator=generator).to(device)
-            valid, train = order[:n_valid], order[n_valid:]
+            # The two-sample test needs at least 2 held-out rows.
+            valid, train = validation_split(
+                self.validation_fraction, len(X), generator, device, min_rows=2
+            )
             early_stopping = TwoSampleEarlyStopping(
                 X[valid],
                 None if condition is None else condition[valid],
