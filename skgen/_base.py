@@ -42,8 +42,11 @@ OPTIMIZERS = {
 # small enough that activations stay in cache-friendly tens of megabytes.
 INFERENCE_BATCH_SIZE = 8192
 
-# Fewest rows per inference batch (see ``_forward_in_batches``).
-MIN_INFERENCE_ROWS = 4
+# Fewest rows per inference batch (see ``_forward_in_batches``). On AVX-512 CPUs
+# oneDNN multiplies up to 15 rows with other kernels than larger batches (seen
+# on a Xeon with AMX: a 256 -> 3 layer differed for 1-10 rows); 16 rows made
+# every row's result independent of its batch there and on AVX2 machines.
+MIN_INFERENCE_ROWS = 16
 
 
 def column_std(X):
@@ -487,7 +490,7 @@ class NeuralEstimatorMixin(SkgenEstimatorMixin):
             n_rows = len(batch)
             if n_rows >= MIN_INFERENCE_ROWS:
                 return function(batch)
-            # BLAS multiplies 1-3 rows with another kernel, whose float32
+            # BLAS multiplies a few rows with other kernels, whose float32
             # rounding differs; padding keeps each row's result independent of
             # the batch it comes in (bit-identical on one thread).
             padding = batch[-1:].expand(MIN_INFERENCE_ROWS - n_rows, -1)
