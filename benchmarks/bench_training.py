@@ -1,6 +1,6 @@
 """Training and inference throughput: skgen's AutoEncoder vs a hand-written loop.
 
-Both sides train the same torch module (``skgen._modules.AutoEncoderModule``)
+Both sides train the same torch module (``skgen._autoencoder_nets.AutoEncoderModule``)
 with the same optimizer, learning rate, batch size and number of epochs; the
 hand-written loop gets its tensors ready-made and draws ``randperm`` batches.
 The two alternate within each repeat so machine noise hits both alike, and the
@@ -26,8 +26,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgen import AutoEncoder
-from skgen._base import INFERENCE_BATCH_SIZE
-from skgen._modules import AutoEncoderModule
+from skgen._autoencoder_nets import AutoEncoderModule
+from skgen._tabular import CHUNK_ROWS
 
 N_COMPONENTS = 8
 HIDDEN = (256, 128)
@@ -72,8 +72,8 @@ def hand_written_transform(module, X):
     module.eval()
     with torch.no_grad():
         codes = [
-            module.encode(Xt[start : start + INFERENCE_BATCH_SIZE])
-            for start in range(0, len(Xt), INFERENCE_BATCH_SIZE)
+            module.encode(Xt[start : start + CHUNK_ROWS])
+            for start in range(0, len(Xt), CHUNK_ROWS)
         ]
     return torch.cat(codes).numpy()
 

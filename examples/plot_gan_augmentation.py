@@ -59,7 +59,7 @@ X.head()
 # %%
 # Fit the GAN conditioned on the label and draw new rows
 # ------------------------------------------------------
-# ``fit(X, y)`` trains a generator and a critic, both conditioned on the
+# ``fit(X, y)`` trains a generator and a discriminator, both conditioned on the
 # class; ``sample(n, y=...)`` draws rows of the asked classes, a DataFrame
 # with the training columns and dtypes.
 gan = GAN(max_epochs=150, batch_size=250, random_state=0).fit(X, y)
@@ -69,10 +69,10 @@ print("same dtypes as the real rows:", X_synthetic.dtypes.equals(X.dtypes))
 X_synthetic.head()
 
 # %%
-# The generator and critic losses are recorded per epoch.
+# The generator and discriminator losses are recorded per epoch.
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(gan.history_[:, "generator_loss"], label="generator")
-ax.plot(gan.history_[:, "discriminator_loss"], label="critic")
+ax.plot(gan.history_[:, "discriminator_loss"], label="discriminator")
 ax.set(xlabel="epoch", ylabel="loss")
 ax.legend()
 fig.tight_layout()

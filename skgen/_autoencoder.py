@@ -1,31 +1,21 @@
 """The AutoEncoder transformer."""
 
-from numbers import Integral, Real
+from numbers import Real
 
-import pandas as pd
 import torch
-from sklearn.base import (
-    BaseEstimator,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._base import (
-    LatentTransformerMixin,
-    NeuralEstimatorMixin,
-    column_std,
-    row_chunks,
-)
-from skgen._modules import AutoEncoderModule
-from skgen._nets import ReconstructionNet
+from skgen._autoencoder_nets import AutoEncoderModule, ReconstructionNet
+from skgen._base import NeuralEstimator
+from skgen._compat import Interval, _fit_context
+from skgen._layers import TabularLoss
+from skgen._mixins import LatentTransformerMixin
+from skgen._persistence import register
+from skgen._tabular import column_std
 
 
-class AutoEncoder(
-    LatentTransformerMixin,
-    NeuralEstimatorMixin,
-    BaseEstimator,
-):
+@register
+class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     """Autoencoder for nonlinear dimensionality reduction and feature learning.
 
     A multilayer-perceptron encoder maps each row to ``n_components`` codes and
@@ -141,7 +131,7 @@ class AutoEncoder(
 
     Attributes
     ----------
-    net_ : skgen._nets.ReconstructionNet
+    net_ : skgen._autoencoder_nets.ReconstructionNet
         The fitted skorch net; ``net_.module_`` is the torch module, which
         maps a batch of encoded rows to its reconstruction (numbers and
         per-category logits), and ``net_.criterion_`` the per-column loss.
@@ -215,11 +205,40 @@ class AutoEncoder(
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        **LatentTransformerMixin._parameter_constraints,
         "noise_std": [Interval(Real, 0, None, closed="left")],
-        "handle_unknown": [StrOptions({"error", "ignore"})],
-        **NeuralEstimatorMixin._common_parameter_constraints,
     }
+
+    _net_class = ReconstructionNet
+    _module_class = AutoEncoderModule
+    _criterion_class = TabularLoss
+
+    # What save() writes; a fitted attribute or net argument missing here is
+    # not saved, so adding one is a deliberate change of the file format.
+    _saved_attributes = (
+        "table_encoder_",
+        "is_categorical_",
+        "net_",
+        "history_",
+        "n_epochs_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
+    _saved_net_arguments = (
+        "lr",
+        "max_epochs",
+        "batch_size",
+        "verbose",
+        "optimizer__weight_decay",
+        "criterion__n_numeric",
+        "criterion__categorical_blocks",
+        "module__n_features",
+        "module__n_components",
+        "module__hidden_layer_sizes",
+        "module__activation",
+        "module__dropout",
+        "module__noise_scale",
+    )
 
     def __init__(
         self,
@@ -287,32 +306,6 @@ class AutoEncoder(
         with self._unfitted_on_error():
             return self._fit(X)
 
-    def inverse_transform(self, X):
-        """Decode latent codes back to the input space.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes, e.g. from :meth:`transform`.
-
-        Returns
-        -------
-        X_original : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
-            Reconstructed rows. Fitted on a DataFrame: a DataFrame with its
-            columns and dtypes (categories by the most likely one, integers
-            rounded and clipped to the range seen in fit), indexed like ``X``
-            when ``X`` is a DataFrame. Fitted on an array: an array in the
-            codes' float dtype, or of object dtype when categorical columns
-            hold strings.
-        """
-        check_is_fitted(self)
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        Z = self._validate_codes(X)
-        decode = self.net_.module_.decode
-        return self._decode_chunks(
-            decode, row_chunks(Z), len(Z), index=index, float_dtype=Z.dtype
-        )
-
     def score_samples(self, X):
         """Return each row's negative reconstruction loss.
 
@@ -347,6 +340,4 @@ class AutoEncoder(
         if self.noise_std > 0:
             std = column_std(Xt)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
-        return self._fit_table_net(
-            ReconstructionNet, AutoEncoderModule, Xt, {"noise_scale": noise_scale}
-        )
+        return self._fit_table_net(Xt, noise_scale=noise_scale)

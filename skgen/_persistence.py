@@ -12,67 +12,47 @@ A saved estimator is one zip archive with two members:
     were built with), written with :func:`torch.save` and read with
     ``torch.load(weights_only=True)``.
 
-Values that JSON lacks (tuples, non-finite floats, numpy arrays and dtypes,
-pandas dtypes and indexes, estimators) are written as one-key objects whose
-key names the type. Reading accepts those types only, and classes only from
-fixed lists of skgen's own, so loading a file never runs code from it.
+This module imports no estimator: each estimator class registers itself with
+:func:`register`, and lists what ``save`` writes of it, explicitly, in
+``_saved_attributes`` (its fitted attributes) and ``_saved_net_arguments``
+(the arguments its net is rebuilt with). Reading accepts the registered
+classes, those names and the value tags of :mod:`skgen._json_values` only, so
+loading a file never runs code from it, and a new fitted attribute is a
+deliberate change of the format, not an accident.
 """
 
 import hashlib
-import inspect
 import io
 import json
-import math
 import os
 import warnings
 import zipfile
 
-import numpy as np
-import pandas as pd
 import torch
 from skorch import NeuralNet
 from skorch.history import History
-from torch import nn
 
-import skgen
-from skgen._autoencoder import AutoEncoder
-from skgen._base import OPTIMIZERS, private_rng, resolve_device
-from skgen._gan import GAN
-from skgen._gan_nets import GANModule, GANNet
-from skgen._modules import AutoEncoderModule, TabularLoss, VAEModule
-from skgen._nets import ReconstructionNet, VAENet
-from skgen._sampler import GenerativeOverSampler
+from skgen._json_values import OPTIMIZER_NAMES, NotJSONError, decode, encode, tag
 from skgen._tabular import TableEncoder
-from skgen._vae import VAE
+from skgen._torch import private_rng, resolve_device
+from skgen._training import OPTIMIZERS
+from skgen._version import __version__
 
 FORMAT = "skgen-model"
 
 # Bump when what is saved, or how, changes in a way older readers would misread.
-FORMAT_VERSION = 1
+# Version 2 (issue 15): the GAN's "critic" became its "discriminator"
+# (parameter n_critic -> discriminator_steps, module critic.* -> discriminator.*).
+FORMAT_VERSION = 2
+
+# The versions this skgen reads; older ones are upgraded as they load.
+READABLE_VERSIONS = (1, 2)
 
 JSON_NAME = "skgen.json"
 WEIGHTS_NAME = "weights.pt"
 
-# The only classes a file can name.
-ESTIMATORS = {
-    cls.__name__: cls for cls in (AutoEncoder, VAE, GAN, GenerativeOverSampler)
-}
-NETS = {cls.__name__: cls for cls in (ReconstructionNet, VAENet, GANNet)}
-TORCH_MODULES = {
-    cls.__name__: cls
-    for cls in (AutoEncoderModule, VAEModule, GANModule, TabularLoss, nn.Identity)
-}
-OPTIMIZER_NAMES = {cls: name for name, cls in OPTIMIZERS.items()}
-
-# Kinds of numpy dtype saved: bool, numbers, unicode strings and objects.
-NUMPY_KINDS = "biufcUO"
-
 # Private attributes saved along with the fitted ones (set_output's choice).
 SAVED_PRIVATE_ATTRIBUTES = ("_sklearn_output_config",)
-
-# Net arguments saved besides the module's, criterion's, optimizer's and those
-# of the net's own class.
-NET_ARGUMENTS = ("lr", "max_epochs", "batch_size", "verbose")
 
 PARAMETER_HINTS = {
     "callbacks": (
@@ -86,241 +66,43 @@ PARAMETER_HINTS = {
 }
 
 
-class NotJSONError(TypeError):
-    """A value that skgen cannot write as JSON."""
+# Registry -------------------------------------------------------------------
+
+# The only classes a file can name, filled by ``register``.
+ESTIMATORS = {}
+NETS = {}
+TORCH_MODULES = {}
 
 
-# Values ---------------------------------------------------------------------
+def register(cls):
+    """Class decorator: let ``save`` and ``load`` handle the estimator ``cls``.
 
-
-def _encode(value, where):
-    """Return ``value`` as JSON, tagging what JSON lacks; raise naming ``where``."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        value = float(value)
-        return value if math.isfinite(value) else {"float": repr(value)}
-    if isinstance(value, np.generic) and value.dtype.kind in "biufU":
-        return _encode(value.item(), where)
-    if isinstance(value, (list, tuple)):
-        items = [_encode(item, f"{where}[{i}]") for i, item in enumerate(value)]
-        return {"tuple": items} if isinstance(value, tuple) else items
-    if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value):
-            return {
-                "dict": {k: _encode(v, f"{where}[{k!r}]") for k, v in value.items()}
-            }
-        return {
-            "dict": [
-                [_encode(k, where), _encode(v, f"{where}[{k!r}]")]
-                for k, v in value.items()
-            ]
-        }
-    if isinstance(value, np.ndarray):
-        return {
-            "ndarray": {
-                "dtype": _encode_dtype(value.dtype, where),
-                "shape": list(value.shape),
-                "values": [_encode(item, where) for item in value.ravel().tolist()],
-            }
-        }
-    if isinstance(value, pd.RangeIndex):
-        return {
-            "range_index": [
-                value.start,
-                value.stop,
-                value.step,
-                _encode(value.name, where),
-            ]
-        }
-    if isinstance(value, pd.Index) and not isinstance(value, pd.MultiIndex):
-        return {
-            "index": {
-                "dtype": _encode_dtype(value.dtype, where),
-                "values": [_encode(item, where) for item in value.tolist()],
-                "name": _encode(value.name, where),
-            }
-        }
-    if isinstance(value, (np.dtype, pd.api.extensions.ExtensionDtype)):
-        return {"dtype": _encode_dtype(value, where)}
-    if value is pd.NA:
-        return {"NA": None}
-    if isinstance(value, type) and value in OPTIMIZER_NAMES:
-        return {"optimizer": OPTIMIZER_NAMES[value]}
-    if _is_skgen_estimator(value):
-        params = value.get_params(deep=False)
-        return {
-            "estimator": {
-                "class": type(value).__name__,
-                "params": {
-                    key: _encode(item, f"{where}, parameter {key!r}")
-                    for key, item in params.items()
-                },
-            }
-        }
-    raise NotJSONError(
-        f"{where} holds {_describe(value)}, which skgen cannot write as JSON."
-    )
+    ``cls`` lists the fitted attributes ``save`` writes in
+    ``_saved_attributes``; an estimator that trains a net also names it
+    (``_net_class``, ``_module_class``, ``_criterion_class``) and lists the
+    net's arguments in ``_saved_net_arguments``.
+    """
+    ESTIMATORS[cls.__name__] = cls
+    net_class = getattr(cls, "_net_class", None)
+    if net_class is not None:
+        NETS[net_class.__name__] = net_class
+        for module in (cls._module_class, cls._criterion_class):
+            TORCH_MODULES[module.__name__] = module
+    return cls
 
 
 def _is_skgen_estimator(value):
-    """Whether ``value`` is an instance of one of ``ESTIMATORS`` (not a subclass)."""
+    """Whether ``value`` is an instance of a registered class (not a subclass)."""
     return ESTIMATORS.get(type(value).__name__) is type(value)
 
 
-def _describe(value):
-    """A short description of a value for an error message."""
-    text = repr(value)
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return f"a {type(value).__name__} ({text})"
-
-
-def _encode_dtype(dtype, where):
-    """Return a numpy or pandas dtype as JSON."""
-    if isinstance(dtype, np.dtype):
-        if dtype.kind not in NUMPY_KINDS or dtype.fields is not None:
-            raise NotJSONError(f"{where} has dtype {dtype}, which skgen cannot save.")
-        return {"numpy": dtype.str}
-    if isinstance(dtype, pd.CategoricalDtype):
-        categories = dtype.categories
-        return {
-            "category": {
-                "categories": None
-                if categories is None
-                else _encode(categories, where),
-                "ordered": bool(dtype.ordered),
-            }
-        }
-    if isinstance(dtype, pd.StringDtype):
-        na_value = _encode(dtype.na_value, where)
-        return {"string": {"storage": dtype.storage, "na_value": na_value}}
-    return {"extension": dtype.name}
-
-
-def _tag(obj):
-    """Return the tag and payload of a one-key JSON object, else ``(None, None)``."""
-    if isinstance(obj, dict) and len(obj) == 1:
-        return next(iter(obj.items()))
-    return None, None
-
-
-def _decode(obj):
-    """Return the value that :func:`_encode` wrote as ``obj``."""
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    if isinstance(obj, list):
-        return [_decode(item) for item in obj]
-    tag, payload = _tag(obj)
-    if tag not in DECODERS:
-        raise ValueError(f"unknown value {str(obj)[:60]}")
-    return DECODERS[tag](payload)
-
-
-def _decode_float(payload):
-    """NaN or an infinity, from its ``repr``."""
-    if payload not in ("nan", "inf", "-inf"):
-        raise ValueError(f"unknown float {payload!r}")
-    return float(payload)
-
-
-def _decode_dict(payload):
-    """A dict from an object (string keys) or a list of pairs."""
-    if isinstance(payload, dict):
-        return {key: _decode(value) for key, value in payload.items()}
-    return {_decode(key): _decode(value) for key, value in payload}
-
-
-def _decode_ndarray(payload):
-    """A numpy array from its dtype, shape and flat values."""
-    dtype = _decode_dtype(payload["dtype"])
-    values = [_decode(item) for item in payload["values"]]
-    if dtype.kind == "O":
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
-    else:
-        array = np.array(values, dtype=dtype)
-    return array.reshape(payload["shape"])
-
-
-def _decode_index(payload):
-    """A pandas Index from its dtype, values and name."""
-    values = [_decode(item) for item in payload["values"]]
-    dtype = _decode_dtype(payload["dtype"])
-    return pd.Index(values, dtype=dtype, name=_decode(payload["name"]))
-
-
-def _decode_range_index(payload):
-    """A pandas RangeIndex from its start, stop, step and name."""
-    start, stop, step, name = payload
-    return pd.RangeIndex(start, stop, step, name=_decode(name))
-
-
-def _decode_dtype(payload):
-    """A numpy or pandas dtype from what :func:`_encode_dtype` wrote."""
-    kind, value = _tag(payload)
-    if kind == "numpy":
-        dtype = np.dtype(value)
-        if dtype.kind in NUMPY_KINDS and dtype.fields is None:
-            return dtype
-    if kind == "category":
-        return pd.CategoricalDtype(_decode(value["categories"]), value["ordered"])
-    if kind == "string":
-        return pd.StringDtype(value["storage"], na_value=_decode(value["na_value"]))
-    if kind == "extension":
-        dtype = pd.api.types.pandas_dtype(value)
-        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.name == value:
-            return dtype
-    raise ValueError(f"unknown dtype {str(payload)[:60]}")
-
-
-def _decode_estimator(payload):
-    """An unfitted skgen estimator from its class name and parameters."""
-    params = {key: _decode(value) for key, value in payload["params"].items()}
-    return ESTIMATORS[payload["class"]](**params)
-
-
-DECODERS = {
-    "float": _decode_float,
-    "tuple": lambda items: tuple(_decode(item) for item in items),
-    "dict": _decode_dict,
-    "ndarray": _decode_ndarray,
-    "index": _decode_index,
-    "range_index": _decode_range_index,
-    "dtype": _decode_dtype,
-    "NA": lambda _: pd.NA,
-    "optimizer": lambda name: OPTIMIZERS[name],
-    "estimator": _decode_estimator,
-}
+def _saved_names(estimator):
+    """Names of the attributes of ``estimator`` that ``save`` writes."""
+    listed = type(estimator)._saved_attributes + SAVED_PRIVATE_ATTRIBUTES
+    return [name for name in listed if hasattr(estimator, name)]
 
 
 # Estimators -----------------------------------------------------------------
-
-
-def _state_names(estimator):
-    """Names of the attributes that make up a fitted estimator's state."""
-    return [
-        name
-        for name in vars(estimator)
-        if (name.endswith("_") and not name.startswith("_"))
-        or name in SAVED_PRIVATE_ATTRIBUTES
-    ]
-
-
-def _net_arguments(net):
-    """The net's constructor arguments that shape its modules and losses.
-
-    Those of the module, criterion and optimizer (``module__*``, ...), those
-    of the net's own class (a VAE's ``beta``, ...) and ``NET_ARGUMENTS``;
-    training plumbing (iterators, callbacks, splits) is left out.
-    """
-    own = set(inspect.signature(type(net)).parameters)
-    own -= set(inspect.signature(NeuralNet).parameters)
-    prefixes = ("module__", "criterion__", "optimizer__")
-    return {
-        key: value
-        for key, value in net.get_params(deep=False).items()
-        if key in own or key in NET_ARGUMENTS or key.startswith(prefixes)
-    }
 
 
 class _Writer:
@@ -345,32 +127,49 @@ class _Writer:
         params = {}
         for key, value in estimator.get_params(deep=False).items():
             try:
-                params[key] = _encode(value, f"parameter {key!r}")
+                params[key] = self.parameter(value, f"parameter {key!r}")
             except NotJSONError as exc:
                 hint = PARAMETER_HINTS.get(key, "Change it with set_params to save.")
                 raise NotJSONError(f"{exc} {hint}") from None
         attributes = {
-            attribute: self.attribute(getattr(estimator, attribute), prefix + attribute)
-            for attribute in _state_names(estimator)
+            attribute: self.attribute(
+                getattr(estimator, attribute), prefix + attribute, estimator
+            )
+            for attribute in _saved_names(estimator)
         }
         return {"class": name, "params": params, "attributes": attributes}
 
-    def attribute(self, value, path):
+    def parameter(self, value, where):
+        """A parameter as JSON: an unfitted skgen estimator, or a plain value."""
+        if not _is_skgen_estimator(value):
+            return encode(value, where)
+        params = value.get_params(deep=False)
+        return {
+            "estimator": {
+                "class": type(value).__name__,
+                "params": {
+                    key: self.parameter(item, f"{where}, parameter {key!r}")
+                    for key, item in params.items()
+                },
+            }
+        }
+
+    def attribute(self, value, path, owner):
         """One fitted attribute as JSON (its tensors to ``tensors``)."""
         if isinstance(value, NeuralNet):
-            return {"net": self.net(value, path)}
+            return {"net": self.net(value, path, owner._saved_net_arguments)}
         if isinstance(value, TableEncoder):
             state = value.to_dict()
             return {
                 "table_encoder": {
-                    key: _encode(item, f"{path}.{key}") for key, item in state.items()
+                    key: encode(item, f"{path}.{key}") for key, item in state.items()
                 }
             }
         if isinstance(value, History):
             return {
                 "history": [
                     {
-                        key: _encode(item, f"{path}[{i}][{key!r}]")
+                        key: encode(item, f"{path}[{i}][{key!r}]")
                         for key, item in row.items()
                         if key != "batches"
                     }
@@ -379,11 +178,15 @@ class _Writer:
             }
         if _is_skgen_estimator(value):
             return {"model": self.model(value, path + ".")}
-        return _encode(value, f"fitted attribute {path!r}")
+        return encode(value, f"fitted attribute {path!r}")
 
-    def net(self, net, path):
-        """Classes and arguments of a fitted skorch net; its weights to ``tensors``."""
-        arguments = _net_arguments(net)
+    def net(self, net, path, names):
+        """A fitted skorch net's classes and the arguments ``names``.
+
+        Its weights, and the arguments that are tensors, go to ``tensors``.
+        """
+        params = net.get_params(deep=False)
+        arguments = {name: params[name] for name in names}
         self.tensors[f"{path}.arguments"] = {
             key: arguments.pop(key)
             for key in list(arguments)
@@ -397,7 +200,7 @@ class _Writer:
             "criterion": net.criterion.__name__,
             "optimizer": OPTIMIZER_NAMES[net.optimizer],
             "arguments": {
-                key: _encode(value, f"{path} argument {key!r}")
+                key: encode(value, f"{path} argument {key!r}")
                 for key, value in arguments.items()
             },
         }
@@ -412,35 +215,55 @@ class _Reader:
 
     def model(self, state, prefix=""):
         """A skgen estimator with its parameters and fitted attributes."""
-        params = {key: _decode(value) for key, value in state["params"].items()}
-        estimator = ESTIMATORS[state["class"]](**params)
+        cls = ESTIMATORS[state["class"]]
+        params = {key: self.parameter(value) for key, value in state["params"].items()}
+        estimator = cls(**params)
+        allowed = cls._saved_attributes + SAVED_PRIVATE_ATTRIBUTES
         for name, value in state["attributes"].items():
-            setattr(estimator, name, self.attribute(value, prefix + name))
+            if name not in allowed:
+                raise ValueError(f"{cls.__name__} does not save an attribute {name!r}")
+            value = self.attribute(value, prefix + name, cls)
+            setattr(estimator, name, value)
         if hasattr(estimator, "net_") and hasattr(estimator, "history_"):
             estimator.net_.history = estimator.history_
         return estimator
 
-    def attribute(self, obj, path):
+    def parameter(self, obj):
+        """A parameter: an unfitted skgen estimator, or a plain value."""
+        kind, payload = tag(obj)
+        if kind != "estimator":
+            return decode(obj)
+        params = {
+            key: self.parameter(value) for key, value in payload["params"].items()
+        }
+        return ESTIMATORS[payload["class"]](**params)
+
+    def attribute(self, obj, path, owner):
         """One fitted attribute."""
-        tag, payload = _tag(obj)
-        if tag == "net":
-            return self.net(payload, path)
-        if tag == "table_encoder":
-            state = {key: _decode(value) for key, value in payload.items()}
+        kind, payload = tag(obj)
+        if kind == "net":
+            return self.net(payload, path, owner._saved_net_arguments)
+        if kind == "table_encoder":
+            state = {key: decode(value) for key, value in payload.items()}
             return TableEncoder.from_dict(state)
-        if tag == "history":
+        if kind == "history":
             rows = [
-                {key: _decode(value) for key, value in row.items()} for row in payload
+                {key: decode(value) for key, value in row.items()} for row in payload
             ]
             return History(rows)
-        if tag == "model":
+        if kind == "model":
             return self.model(payload, path + ".")
-        return _decode(obj)
+        return decode(obj)
 
-    def net(self, spec, path):
+    def net(self, spec, path, names):
         """A skorch net built as saved, holding the saved weights."""
-        arguments = {key: _decode(value) for key, value in spec["arguments"].items()}
+        arguments = {key: decode(value) for key, value in spec["arguments"].items()}
         arguments.update(self.tensors[f"{path}.arguments"])
+        unknown = sorted(set(arguments) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{path} has arguments its estimator does not save: {unknown}"
+            )
         net = NETS[spec["class"]](
             TORCH_MODULES[spec["module"]],
             criterion=TORCH_MODULES[spec["criterion"]],
@@ -457,6 +280,32 @@ class _Reader:
         net.criterion_.load_state_dict(self.tensors[f"{path}.criterion_"])
         net.module_.eval()
         return net
+
+
+def _upgrade_from_v1(state, tensors, prefix=""):
+    """Rename, in place, what format version 1 called the GAN's critic.
+
+    ``state`` is a model as :class:`_Writer` writes it; nested models (the
+    generator of a ``GenerativeOverSampler``, fitted or not) are upgraded too.
+    """
+    if state["class"] == "GAN":
+        params = state["params"]
+        if "n_critic" in params:
+            params["discriminator_steps"] = params.pop("n_critic")
+    for value in state["params"].values():
+        kind, payload = tag(value)
+        if kind == "estimator":
+            _upgrade_from_v1({**payload, "attributes": {}}, tensors)
+    for name, value in state["attributes"].items():
+        kind, payload = tag(value)
+        if kind == "model":
+            _upgrade_from_v1(payload, tensors, f"{prefix}{name}.")
+        elif kind == "net" and payload["class"] == "GANNet":
+            arguments = payload["arguments"]
+            arguments["discriminator_steps"] = arguments.pop("n_critic")
+            weights = tensors[f"{prefix}{name}.module_"]
+            for key in [key for key in weights if key.startswith("critic.")]:
+                weights["discriminator." + key[len("critic.") :]] = weights.pop(key)
 
 
 # Files ----------------------------------------------------------------------
@@ -480,7 +329,7 @@ def _reject_constant(name):
 
 
 def save(estimator, path):
-    """Write ``estimator`` to ``path``; see :meth:`SkgenEstimatorMixin.save`."""
+    """Write ``estimator`` to ``path``; see :meth:`SkgenEstimator.save`."""
     writer = _Writer()
     try:
         model = writer.model(estimator)
@@ -492,7 +341,7 @@ def save(estimator, path):
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "skgen_version": skgen.__version__,
+        "skgen_version": __version__,
         "weights_sha256": _sha256(weights),
         "model": model,
     }
@@ -532,11 +381,11 @@ def _read_archive(path, name):
 def _check_document(document, weights, name):
     """Check the format version and both checksums."""
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise ValueError(
             f"{name} is in skgen model format version {version!r} (written by "
             f"skgen {document.get('skgen_version')}), but skgen "
-            f"{skgen.__version__} reads format version {FORMAT_VERSION}. Load it "
+            f"{__version__} reads format versions {list(READABLE_VERSIONS)}. Load it "
             "with the skgen that wrote it, or fit the model again."
         )
     try:
@@ -558,10 +407,10 @@ def _check_document(document, weights, name):
 def _saved_device(state):
     """The ``device`` parameter of a model, or of the first model it holds."""
     if "device" in state["params"]:
-        return _decode(state["params"]["device"])
+        return decode(state["params"]["device"])
     for value in state["attributes"].values():
-        tag, payload = _tag(value)
-        if tag == "model":
+        kind, payload = tag(value)
+        if kind == "model":
             return _saved_device(payload)
     return "cpu"
 
@@ -660,10 +509,12 @@ def load(path, *, device=None):
             f"weights_only=True ({type(exc).__name__}: {exc})."
         ) from None
     try:
+        if document["format_version"] == 1:
+            _upgrade_from_v1(document["model"], tensors)
         return _Reader(tensors, target).model(document["model"])
     except (ImportError, KeyError, RuntimeError, TypeError, ValueError) as exc:
         raise ValueError(
             f"{name} holds a model that this skgen cannot rebuild "
             f"({type(exc).__name__}: {exc}). It was saved by skgen "
-            f"{document.get('skgen_version')}; this is skgen {skgen.__version__}."
+            f"{document.get('skgen_version')}; this is skgen {__version__}."
         ) from exc

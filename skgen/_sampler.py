@@ -1,76 +1,17 @@
 """An imbalanced-learn over-sampler that draws rows from a skgen generator."""
 
-import numpy as np
-import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_target_type
 from sklearn.base import clone
-from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
-from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils import check_random_state
 
-from skgen._base import SkgenEstimatorMixin
-
-# Seeds drawn for each class's rows are below this bound (numpy's int32 range).
-SEED_BOUND = 2**31 - 1
+from skgen._base import SkgenEstimator
+from skgen._compat import HasMethods
+from skgen._mixins import SEED_BOUND, TableOverSamplerMixin
+from skgen._persistence import register
 
 
-class TableOverSamplerMixin:
-    """Input checks, tags and the resampled table of skgen's over-samplers.
-
-    Unlike imbalanced-learn's samplers, these leave ``X``'s values to the
-    model's table encoder, which names any bad column, so a DataFrame keeps
-    its dtypes, and the new rows come back in the same form as ``X``.
-    """
-
-    def _check_X_y(self, X, y, accept_sparse=None):
-        """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the model."""
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=True)
-            y = column_or_1d(np.asarray(y))
-        else:
-            X, y = validate_data(
-                self, X, y, reset=True, dtype=None, ensure_all_finite=False
-            )
-            if X.dtype.kind in "fc":
-                # Object arrays may hold missing categories; the encoder
-                # names any bad column of those.
-                assert_all_finite(X, input_name="X")
-        check_consistent_length(X, y)
-        return X, y, binarize_y
-
-    def _append_samples(self, X, y, sample, random_state):
-        """``X, y`` followed by the rows ``sampling_strategy_`` asks for.
-
-        ``sample(n_samples, y=label, random_state=seed)`` draws each class's
-        rows, with a seed from ``random_state`` (a ``RandomState``).
-        """
-        X_parts, y_parts = [X], [y]
-        for label, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            seed = random_state.randint(SEED_BOUND)
-            X_parts.append(sample(n_samples, y=label, random_state=seed))
-            y_parts.append(np.full(n_samples, label, dtype=y.dtype))
-        if isinstance(X, pd.DataFrame):
-            X_res = pd.concat(X_parts, ignore_index=True)
-        else:
-            X_res = np.vstack([np.asarray(part, dtype=X.dtype) for part in X_parts])
-        return X_res, np.concatenate(y_parts)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags
-
-
-class GenerativeOverSampler(
-    SkgenEstimatorMixin, TableOverSamplerMixin, BaseOverSampler
-):
+@register
+class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampler):
     """Over-sample classes with new rows from a class-conditional generator.
 
     A clone of ``generator`` is fitted on ``X`` and ``y`` (with
@@ -136,6 +77,15 @@ class GenerativeOverSampler(
         "generator": [HasMethods(["fit", "sample"])],
         "random_state": ["random_state"],
     }
+
+    # What save() writes; a fitted attribute missing here is not saved, so
+    # adding one is a deliberate change of the file format.
+    _saved_attributes = (
+        "generator_",
+        "sampling_strategy_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
 
     def __init__(self, generator, *, sampling_strategy="auto", random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)

@@ -24,13 +24,13 @@ CATEGORICAL = "categorical"
 # A one-hot block this wide makes the input (and the decoder's head) large.
 HIGH_CARDINALITY = 1000
 
-# Rows per chunk when standardising a 2-D array: bounds the float64 temporary.
-CHUNK_ROWS = 65536
-
-# Rows per block when encoding or decoding a block at a time: a few megabytes
-# of a 100-column table, small enough that the allocator hands freed blocks
-# back, and faster to decode column by column than larger blocks.
-BLOCK_ROWS = 8192
+# Rows per chunk wherever skgen works through a table a chunk at a time
+# (statistics, encoding, decoding, network passes at inference): a few
+# megabytes of a 100-column table, small enough that the allocator hands freed
+# chunks back and activations stay in cache, large enough to amortise Python's
+# overhead per chunk; decoding column by column was faster than with larger
+# chunks.
+CHUNK_ROWS = 8192
 
 
 @dataclass
@@ -273,6 +273,24 @@ def _moments(chunks, n_columns):
     return scaled_mean * bound, std, low, high
 
 
+def row_chunks(X):
+    """Yield ``X`` in chunks of ``CHUNK_ROWS`` rows (one empty chunk if empty)."""
+    for start in range(0, max(len(X), 1), CHUNK_ROWS):
+        yield X[start : start + CHUNK_ROWS]
+
+
+def column_std(X):
+    """Standard deviation of each column of a float matrix, in row chunks."""
+    mean = X.mean(axis=0, dtype=np.float64)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, len(X), CHUNK_ROWS):
+        block = X[start : start + CHUNK_ROWS] - mean
+        squares += np.einsum("ij,ij->j", block, block)
+        # Freed before the next chunk's is made: one float64 chunk at a time.
+        del block
+    return np.sqrt(squares / len(X))
+
+
 def _finite_columns(X):
     """Which columns of ``X`` hold only finite values, checked in row chunks.
 
@@ -427,14 +445,14 @@ class TableEncoder:
             DataFrame, an array otherwise.
         """
         chunks = (
-            Xt[start : start + BLOCK_ROWS]
-            for start in range(0, max(len(Xt), 1), BLOCK_ROWS)
+            Xt[start : start + CHUNK_ROWS]
+            for start in range(0, max(len(Xt), 1), CHUNK_ROWS)
         )
         return self.inverse_transform_chunks(
             chunks, len(Xt), index=index, float_dtype=float_dtype
         )
 
-    def transform_chunks(self, X, chunk_rows=BLOCK_ROWS):
+    def transform_chunks(self, X, chunk_rows=CHUNK_ROWS):
         """Yield ``(start, Xt)``: ``X`` encoded ``chunk_rows`` rows at a time.
 
         What :meth:`transform` returns, in pieces, for callers that consume

@@ -4,26 +4,16 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
-from sklearn.base import (
-    BaseEstimator,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._base import (
-    INFERENCE_BATCH_SIZE,
-    ClassConditionalMixin,
-    LatentTransformerMixin,
-    NeuralEstimatorMixin,
-    column_std,
-    derive_seed,
-    row_chunks,
-)
-from skgen._modules import VAEModule, kl_divergence
-from skgen._nets import VAENet
+from skgen._base import NeuralEstimator
+from skgen._compat import Interval, StrOptions, _fit_context
+from skgen._layers import TabularLoss
+from skgen._mixins import GenerativeMixin, LatentTransformerMixin
+from skgen._persistence import register
+from skgen._tabular import CHUNK_ROWS, column_std
+from skgen._vae_nets import VAEModule, VAENet
 
 HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -31,12 +21,8 @@ HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 MIN_SCALE_FRACTION = 0.01
 
 
-class VAE(
-    LatentTransformerMixin,
-    ClassConditionalMixin,
-    NeuralEstimatorMixin,
-    BaseEstimator,
-):
+@register
+class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
     """Variational autoencoder: latent codes, row likelihoods and new rows.
 
     An encoder maps each row to a Gaussian posterior over ``n_components``
@@ -160,7 +146,7 @@ class VAE(
 
     Attributes
     ----------
-    net_ : skgen._nets.VAENet
+    net_ : skgen._vae_nets.VAENet
         The fitted skorch net; ``net_.module_`` is the torch module.
 
     table_encoder_ : skgen._tabular.TableEncoder
@@ -198,6 +184,12 @@ class VAE(
 
     Notes
     -----
+    ``sample`` decodes draws from the prior (N(0, I), or the class's prior
+    for a conditional model) and adds the decoder's Gaussian noise (its
+    learned scale) to the numbers; categories are drawn from their softmax.
+    ``inverse_transform`` of a conditional model decodes each code under the
+    class whose prior mean is nearest to it.
+
     ``score_samples`` evaluates the ELBO at the posterior mean (no sampling),
     so it is deterministic: the reconstruction log-likelihood of the decoded
     mean code minus the KL divergence of the posterior from the prior. Numeric
@@ -229,14 +221,50 @@ class VAE(
     _refit_for_classes = "refit it with conditional=True to sample given classes."
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        **LatentTransformerMixin._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "decoder_scale": [StrOptions({"column", "shared"})],
         "conditional": ["boolean"],
-        "handle_unknown": [StrOptions({"error", "ignore"})],
-        **NeuralEstimatorMixin._common_parameter_constraints,
     }
+
+    _net_class = VAENet
+    _module_class = VAEModule
+    _criterion_class = TabularLoss
+
+    # What save() writes; a fitted attribute or net argument missing here is
+    # not saved, so adding one is a deliberate change of the file format.
+    _saved_attributes = (
+        "table_encoder_",
+        "is_categorical_",
+        "classes_",
+        "class_prior_",
+        "net_",
+        "history_",
+        "n_epochs_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
+    _saved_net_arguments = (
+        "lr",
+        "max_epochs",
+        "batch_size",
+        "verbose",
+        "beta",
+        "kl_warmup_epochs",
+        "decoder_scale",
+        "optimizer__weight_decay",
+        "criterion__n_numeric",
+        "criterion__categorical_blocks",
+        "module__n_features",
+        "module__n_components",
+        "module__hidden_layer_sizes",
+        "module__activation",
+        "module__dropout",
+        "module__n_classes",
+        "module__n_numeric",
+        "module__min_scale",
+    )
 
     def __init__(
         self,
@@ -311,35 +339,6 @@ class VAE(
         with self._unfitted_on_error():
             return self._fit(X, y)
 
-    def inverse_transform(self, X):
-        """Decode latent codes to rows (the most likely value of each column).
-
-        A conditional model decodes each code under the class whose prior mean
-        is nearest to it; use :meth:`sample` with ``y`` for rows of a class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes, e.g. from :meth:`transform`.
-
-        Returns
-        -------
-        X_original : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
-            Decoded rows, a DataFrame with the training columns and dtypes
-            when fitted on one (indexed like ``X`` when ``X`` is a DataFrame).
-        """
-        check_is_fitted(self)
-        index = X.index if isinstance(X, pd.DataFrame) else None
-        Z = self._validate_codes(X)
-        if self.conditional:
-            # Each code decodes under the class whose prior it is closest to.
-            prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
-            nearest = ((Z[:, None, :] - prior_means) ** 2).sum(-1).argmin(1)
-            Z = np.hstack([Z, self._one_hot(self.classes_[nearest]).astype(Z.dtype)])
-        return self._decode_chunks(
-            self._decode_batch, row_chunks(Z), len(Z), index=index, float_dtype=Z.dtype
-        )
-
     def score_samples(self, X):
         """Return each row's evidence lower bound (ELBO).
 
@@ -366,7 +365,7 @@ class VAE(
             return scores + offset
         scores = np.empty(X.shape[0])
         encoder = self.table_encoder_
-        for start, Xt in encoder.transform_chunks(X, INFERENCE_BATCH_SIZE):
+        for start, Xt in encoder.transform_chunks(X, CHUNK_ROWS):
             per_class = []
             for label, prior in zip(self.classes_, self.class_prior_, strict=True):
                 condition = self._one_hot(np.full(len(Xt), label))
@@ -376,51 +375,6 @@ class VAE(
             chunk = np.logaddexp.reduce(np.column_stack(per_class), axis=1)
             scores[start : start + len(Xt)] = chunk
         return (scores + offset).astype(dtype, copy=False)
-
-    def sample(self, n_samples=1, *, y=None, random_state=None):
-        """Draw new rows from the prior through the decoder.
-
-        Each row decodes a latent vector drawn from the prior (N(0, I), or the
-        class's prior for a conditional model); numbers get the decoder's
-        Gaussian noise (its learned scale) and categories are drawn from their
-        softmax, so the rows follow the model's distribution rather than its
-        modes.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows.
-
-        y : label, array-like of shape (n_samples,) or None, default=None
-            Classes of the rows, for a model fitted with
-            ``conditional=True``: one label for every row, or one per row.
-            ``None`` draws the classes in proportion to the training rows.
-
-        random_state : int, RandomState instance or None, default=None
-            Seeds the draws; an int gives the same rows every time.
-
-        Returns
-        -------
-        X : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
-            New rows, a DataFrame with the training columns and dtypes when
-            fitted on one.
-        """
-        check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-        generator = torch.Generator().manual_seed(derive_seed(random_state))
-        labels = self._sample_labels(n_samples, y, generator)
-        prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
-
-        def draw(batch):
-            return self._draw_rows(batch, generator)
-
-        # Blocks and batches run in order, so the draws follow the generator's
-        # stream.
-        codes = self._gaussian_blocks(
-            n_samples, self.n_components, labels, generator, prior_means
-        )
-        return self._decode_chunks(draw, codes, n_samples)
 
     # Private workers -------------------------------------------------------
 
@@ -444,15 +398,15 @@ class VAE(
             "n_numeric": n_numeric,
             "min_scale": self._min_scale(Xt[:, :n_numeric]),
         }
-        return self._fit_table_net(
-            VAENet,
-            VAEModule,
-            Xt,
-            module_kwargs,
-            beta=self.beta,
-            kl_warmup_epochs=self.kl_warmup_epochs,
-            decoder_scale=self.decoder_scale,
-        )
+        return self._fit_table_net(Xt, **module_kwargs)
+
+    def _net_arguments(self):
+        """The ELBO's weights, for :class:`~skgen._vae_nets.VAENet`."""
+        return {
+            "beta": self.beta,
+            "kl_warmup_epochs": self.kl_warmup_epochs,
+            "decoder_scale": self.decoder_scale,
+        }
 
     @staticmethod
     def _min_scale(numbers):
@@ -467,34 +421,42 @@ class VAE(
         floor = MIN_SCALE_FRACTION * np.where(std > 0, std, typical)
         return torch.as_tensor(floor, dtype=torch.float32)
 
+    def _decoder_input(self, Z):
+        """Codes followed, for a conditional model, by their nearest class."""
+        if not self.conditional:
+            return Z
+        prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
+        nearest = ((Z[:, None, :] - prior_means) ** 2).sum(-1).argmin(1)
+        return np.hstack([Z, self._one_hot(self.classes_[nearest]).astype(Z.dtype)])
+
+    def _latent_prior(self):
+        """Codes are ``n_components`` wide, centred on each class's prior mean."""
+        return self.n_components, self.net_.module_.prior_means.detach().cpu().numpy()
+
     def _decode_batch(self, batch):
         """Decoder output for codes (followed by one-hot classes)."""
         module = self.net_.module_
         z, condition = batch[:, : self.n_components], batch[:, self.n_components :]
         return module.decode(z, condition if module.n_classes else None)
 
-    def _draw_rows(self, batch, generator):
+    def _draw_rows(self, batch, rng):
         """Encoded rows drawn from the decoder's distributions for codes."""
         output = self._decode_batch(batch)
         encoder = self.table_encoder_
         n_numeric = encoder.n_numeric_
         scale = torch.exp(self.net_.module_.log_scale)
-        noise = torch.randn(len(output), n_numeric, generator=generator)
+        noise = torch.randn(len(output), n_numeric, generator=rng)
         rows = torch.zeros_like(output)
         rows[:, :n_numeric] = output[:, :n_numeric] + noise.to(output.device) * scale
         for start, stop in encoder.categorical_blocks:
             probabilities = torch.softmax(output[:, start:stop].double(), dim=1)
-            picks = torch.multinomial(probabilities.cpu(), 1, generator=generator)
+            picks = torch.multinomial(probabilities.cpu(), 1, generator=rng)
             rows[torch.arange(len(rows)), start + picks[:, 0].to(rows.device)] = 1.0
         return rows
 
     def _elbo(self, batch):
         """ELBO of encoded rows (followed by one-hot classes), in float32."""
-        module = self.net_.module_
-        reconstruction, offset, log_var = module(batch)
-        x, _ = module.split(batch)
-        loss = self.net_.criterion_.row_losses(reconstruction, x, module.log_scale)
-        return -(loss + kl_divergence(offset, log_var))[:, None]
+        return self.net_.elbo(batch)[:, None]
 
     def _log_density_offset(self):
         """Constant that makes the numeric terms log-densities in original units."""

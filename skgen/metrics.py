@@ -36,13 +36,8 @@ from sklearn.model_selection import (
 )
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import Bunch, check_array
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    validate_params,
-)
 
+from skgen._compat import HasMethods, Interval, StrOptions, validate_params
 from skgen._tabular import TableEncoder, prepare_table
 
 # Rows of the first sample per block of kernel evaluations in the MMD.

@@ -34,17 +34,14 @@ TEST_DEVICE = os.environ.get("SKGEN_TEST_DEVICE")
 
 @pytest.fixture(autouse=True)
 def test_device(monkeypatch):
-    """Resolve ``device="auto"`` to ``SKGEN_TEST_DEVICE`` when it is set."""
+    """Resolve ``device="auto"`` to ``SKGEN_TEST_DEVICE`` when it is set.
+
+    ``skgen._torch.auto_device`` is the one place that says what "auto" means.
+    """
     if TEST_DEVICE:
-        from skgen import _base, _gan, _persistence
-
-        original = _base.resolve_device
-
-        def resolve(device):
-            return original(TEST_DEVICE if device == "auto" else device)
-
-        for module in (_base, _gan, _persistence):
-            monkeypatch.setattr(module, "resolve_device", resolve)
+        monkeypatch.setattr(
+            "skgen._torch.auto_device", lambda: torch.device(TEST_DEVICE)
+        )
     yield
 
 

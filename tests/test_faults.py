@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping
 
 from skgen import GAN, VAE, AutoEncoder, GenerativeOverSampler
-from skgen._base import TrainingInterruptedWarning
+from skgen.exceptions import TrainingInterruptedWarning
 
 FAST = {"hidden_layer_sizes": (16,), "max_epochs": 10, "batch_size": 64}
 FAST_GAN = {

@@ -17,13 +17,9 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from skgen import GAN
-from skgen._data import WholeTensorDataset
-from skgen._gan_nets import (
-    MIN_STEPS_PER_EPOCH,
-    BalancedIterator,
-    CategoricalHeads,
-    knn_two_sample_auc,
-)
+from skgen._gan_nets import MIN_STEPS_PER_EPOCH, BalancedIterator, knn_two_sample_auc
+from skgen._layers import CategoricalHeads
+from skgen._training import WholeTensorDataset
 from tests.conftest import make_mixed_frame, numpy_global_state
 
 # Small nets and few epochs: the tests check behaviour, not quality.
@@ -305,12 +301,12 @@ class TestTraining:
     @pytest.mark.parametrize("loss", ["wasserstein", "standard"])
     def test_history_records_both_players(self, blobs, loss):
         X, y = blobs
-        gan = GAN(**FAST, loss=loss, n_critic=2, random_state=0).fit(X, y)
+        gan = GAN(**FAST, loss=loss, discriminator_steps=2, random_state=0).fit(X, y)
         assert gan.n_epochs_ == 5
         for key in ("generator_loss", "discriminator_loss"):
             assert np.isfinite(gan.history_[:, key]).all()
         if loss == "standard":
-            # The logistic critic loss is at least 0.
+            # The logistic discriminator loss is at least 0.
             assert min(gan.history_[:, "discriminator_loss"]) > 0
 
     def test_pac_and_odd_batches(self, blobs):
@@ -343,8 +339,12 @@ class TestTraining:
         params = {**FAST, "max_epochs": 8, "random_state": 0}
         gan = GAN(**params, validation_fraction=0.25, n_iter_no_change=None).fit(X, y)
         assert gan.n_epochs_ == 8
-        callback = dict(gan.net_.callbacks_)["two_sample_early_stopping"]
-        assert callback.X_valid is None and callback.best_state_ is None
+        assert 1 <= gan.best_epoch_ <= 8
+        # The fitted net holds neither the held-out rows nor a copy of weights.
+        callbacks = dict(gan.net_.callbacks_)
+        assert gan.net_.train_split is None
+        assert callbacks["valid_auc"].noise_ is None
+        assert callbacks["early_stopping"].best_model_weights_ is None
 
     def test_validation_fraction_too_small(self, blobs):
         X, _ = blobs
@@ -392,7 +392,7 @@ class TestInternals:
         # Blocks of widths 2, 3, 2 after 1 number: grouped by width, then put back.
         heads = CategoricalHeads(8, 1, [(1, 3), (3, 6), (6, 8)], temperature=0.2)
         logits = torch.tensor([[0.5, 9.0, -9.0, -9.0, 9.0, -9.0, -9.0, 9.0]])
-        out = heads(logits, hard=True, generator=torch.Generator().manual_seed(0))
+        out = heads(logits, hard=True, rng=torch.Generator().manual_seed(0))
         assert out.tolist() == [[0.5, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0]]
         soft = heads(logits.repeat(4, 1))
         for start, stop in [(1, 3), (3, 6), (6, 8)]:

@@ -416,7 +416,8 @@ class TestLoadErrors:
 
         rewrite(path, newer)
         with pytest.raises(
-            ValueError, match=r"format version 2 \(written by skgen 9.0"
+            ValueError,
+            match=rf"format version {FORMAT_VERSION + 1} \(written by skgen 9.0",
         ):
             load(path)
 

@@ -405,7 +405,7 @@ def test_block_paths_match_whole(kind, monkeypatch):
     logits = Xt + np.random.default_rng(1).normal(size=Xt.shape).astype(np.float32)
     whole = encoder.inverse_transform(logits)
 
-    monkeypatch.setattr(_tabular, "BLOCK_ROWS", 64)
+    monkeypatch.setattr(_tabular, "CHUNK_ROWS", 64)
     blocks = [block for _, block in encoder.transform_chunks(X, 64)]
     assert [len(block) for block in blocks] == [64, 64, 64, 64, 44]
     assert np.array_equal(np.concatenate(blocks), Xt)

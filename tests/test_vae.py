@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skgen import VAE
-from skgen._modules import kl_divergence
+from skgen._vae_nets import kl_divergence
 from tests.conftest import make_mixed_frame, numpy_global_state
 
 

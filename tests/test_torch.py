@@ -1,4 +1,4 @@
-"""Internals shared by skgen's estimators: seeding, devices, dtypes, threads."""
+"""What every model needs from torch: seeding, devices, dtypes, threads."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgen import GAN, VAE, AutoEncoder
-from skgen._base import derive_seed, resolve_device, to_float32_tensor, torch_threads
+from skgen._torch import derive_seed, resolve_device, to_float32_tensor, torch_threads
 from tests.conftest import TEST_DEVICE, numpy_global_state
 
 

@@ -1,9 +1,12 @@
-"""The whole-tensor dataset and slicing batch iterator."""
+"""How every model trains: the data path, the skorch net base, the divergence guard."""
 
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
-from skgen._data import SliceIterator, WholeTensorDataset
+from skgen import AutoEncoder
+from skgen._training import DivergenceGuard, SliceIterator, WholeTensorDataset
 
 
 class TestSliceIterator:
@@ -48,7 +51,7 @@ class TestSliceIterator:
             WholeTensorDataset(dataset.X),
             self.batch_size,
             shuffle=True,
-            generator=torch.Generator().manual_seed(0),
+            rng=torch.Generator().manual_seed(0),
         )
         batches = list(shuffled)
         assert all(y is None for _, y in batches)
@@ -57,9 +60,7 @@ class TestSliceIterator:
 
     def test_shuffle_visits_every_row_once(self, dataset):
         generator = torch.Generator().manual_seed(0)
-        iterator = SliceIterator(
-            dataset, self.batch_size, shuffle=True, generator=generator
-        )
+        iterator = SliceIterator(dataset, self.batch_size, shuffle=True, rng=generator)
         first, sizes = self._rows(iterator)
         second, _ = self._rows(iterator)
         assert sorted(first) == sorted(second) == list(range(self.n_samples))
@@ -71,7 +72,7 @@ class TestSliceIterator:
     def test_shuffle_order_follows_the_generator(self, dataset):
         def passes(seed):
             generator = torch.Generator().manual_seed(seed)
-            iterator = SliceIterator(dataset, 3, shuffle=True, generator=generator)
+            iterator = SliceIterator(dataset, 3, shuffle=True, rng=generator)
             return [self._rows(iterator)[0] for _ in range(3)]
 
         torch_state = torch.get_rng_state()
@@ -83,3 +84,47 @@ class TestSliceIterator:
     def test_dataset_length_mismatch(self):
         with pytest.raises(ValueError, match="rows"):
             WholeTensorDataset(torch.zeros(5, 2), torch.zeros(4))
+
+
+class TestDivergence:
+    params = {
+        "hidden_layer_sizes": (8,),
+        "lr": 1e10,
+        "optimizer": "sgd",
+        "max_epochs": 5,
+        "random_state": 0,
+    }
+
+    def test_raises_with_clear_message(self, X_digits):
+        ae = AutoEncoder(**self.params)
+        with pytest.raises(FloatingPointError, match=r"epoch \d+.*learning rate"):
+            ae.fit(X_digits * 100)
+
+    def test_leaves_estimator_unfitted(self, X_digits):
+        ae = AutoEncoder(**self.params)
+        with pytest.raises(FloatingPointError):
+            ae.fit(X_digits * 100)
+        with pytest.raises(NotFittedError):
+            check_is_fitted(ae)
+        with pytest.raises(NotFittedError):
+            ae.transform(X_digits)
+
+    def test_guard_checks_validation_loss(self, X_digits):
+        ae = AutoEncoder(validation_fraction=0.2, **self.params)
+        with pytest.raises(FloatingPointError, match="diverged"):
+            ae.fit(X_digits * 100)
+
+    def test_guard_passes_finite_losses(self):
+        class Net:
+            lr = 0.1
+            history = [{"epoch": 1, "train_loss": 0.5, "valid_loss": 0.4}]
+
+            def divergence_advice(self):
+                return "Try a lower learning rate."
+
+        DivergenceGuard().on_epoch_end(Net())
+        Net.history = [{"epoch": 7, "train_loss": 0.5, "valid_loss": float("nan")}]
+        with pytest.raises(
+            FloatingPointError, match="valid loss became nan at epoch 7"
+        ):
+            DivergenceGuard().on_epoch_end(Net())

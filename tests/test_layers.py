@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from skgen._modules import TabularLoss
+from skgen._layers import TabularLoss
 
 
 @pytest.fixture

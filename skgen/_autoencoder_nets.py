@@ -1,0 +1,79 @@
+"""The AutoEncoder's network: a torch MLP autoencoder and the net that trains it."""
+
+import torch
+from torch import nn
+
+from skgen._layers import make_mlp
+from skgen._training import SkgenNet
+
+
+class AutoEncoderModule(nn.Module):
+    """A multilayer-perceptron autoencoder.
+
+    The encoder maps ``n_features`` inputs through ``hidden_layer_sizes`` to
+    ``n_components`` codes; the decoder mirrors it back. Calling the module
+    returns the reconstruction.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+
+    n_components : int
+        Width of the code (latent) layer.
+
+    hidden_layer_sizes : tuple of int
+        Widths of the encoder's hidden layers; the decoder uses them reversed.
+
+    activation : str, default="relu"
+        Key of :data:`skgen._layers.ACTIVATIONS`.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation.
+
+    noise_scale : torch.Tensor or None, default=None
+        Per-feature standard deviation of the Gaussian noise added to the input
+        in training mode (a denoising autoencoder). ``None`` adds none.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes,
+        activation="relu",
+        dropout=0.0,
+        noise_scale=None,
+    ):
+        super().__init__()
+        hidden = tuple(hidden_layer_sizes)
+        kwargs = {"activation": activation, "dropout": dropout}
+        self.encoder = make_mlp(n_features, hidden, n_components, **kwargs)
+        self.decoder = make_mlp(n_components, hidden[::-1], n_features, **kwargs)
+        self.register_buffer("noise_scale", noise_scale)
+
+    def encode(self, x):
+        """Map inputs to codes."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        """Map codes to reconstructions."""
+        return self.decoder(z)
+
+    def forward(self, x):
+        """Reconstruct ``x``, corrupting it first in training mode."""
+        if self.training and self.noise_scale is not None:
+            x = x + torch.randn_like(x) * self.noise_scale
+        return self.decoder(self.encoder(x))
+
+
+class ReconstructionNet(SkgenNet):
+    """Net whose loss compares the module's reconstruction with its input.
+
+    The module returns the reconstruction; batches carry no target. The
+    criterion is :class:`~skgen._layers.TabularLoss`.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Return the criterion between the reconstruction and ``X``."""
+        return self.criterion_(y_pred, X)

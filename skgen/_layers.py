@@ -1,0 +1,181 @@
+"""Torch building blocks of skgen's networks: MLPs, per-block heads, the table loss.
+
+An encoded table (see :mod:`skgen._tabular`) is a float matrix whose first
+``n_numeric`` columns are numbers, followed by one one-hot block per
+categorical column. The networks end in one head per block: numbers as they
+are, a softmax (or its Gumbel relaxation) over each block's categories; the
+loss is summed per block. Nothing here knows about scikit-learn or skorch.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "selu": nn.SELU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "identity": nn.Identity,
+}
+
+
+def make_mlp(
+    n_in, hidden_layer_sizes, n_out, *, activation="relu", dropout=0.0, batch_norm=False
+):
+    """Stack ``Linear [-> BatchNorm] -> activation [-> Dropout]``, then a ``Linear``.
+
+    ``activation`` is a key of :data:`ACTIVATIONS` or a callable that returns a
+    module, such as ``functools.partial(nn.LeakyReLU, 0.2)``.
+    """
+    make_activation = ACTIVATIONS.get(activation, activation)
+    layers = []
+    for width in hidden_layer_sizes:
+        layers.append(nn.Linear(n_in, width))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(make_activation())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        n_in = width
+    layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+def group_blocks(module, categorical_blocks):
+    """Register the column indices of equal-width blocks as buffers of ``module``.
+
+    Blocks of equal width are gathered and handled together: one softmax per
+    width instead of one per column. Buffer ``group{i}`` holds, for the i-th
+    width, an index of shape ``(n_blocks, width)``. Returns the number of
+    groups.
+    """
+    by_width = {}
+    for start, stop in categorical_blocks:
+        by_width.setdefault(stop - start, []).append(range(start, stop))
+    for i, blocks in enumerate(by_width.values()):
+        module.register_buffer(f"group{i}", torch.tensor(blocks, dtype=torch.long))
+    return len(by_width)
+
+
+def gumbel_noise(shape, rng=None, device=None):
+    """Standard Gumbel draws from ``rng`` (the global generator when ``None``)."""
+    uniform = torch.rand(shape, generator=rng).to(device)
+    return -torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
+
+
+class CategoricalHeads(nn.Module):
+    """Turn per-block logits into (relaxed) one-hot blocks, in one pass per width.
+
+    Blocks of equal width are gathered and handled together; a final gather
+    puts the columns back in the encoded order.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the encoded row.
+
+    n_numeric : int
+        Number of leading numeric columns, passed through unchanged.
+
+    categorical_blocks : list of (int, int)
+        ``(start, stop)`` of each one-hot block.
+
+    temperature : float
+        Temperature of the Gumbel-softmax relaxation in training.
+    """
+
+    def __init__(self, n_features, n_numeric, categorical_blocks, temperature):
+        super().__init__()
+        self.n_numeric = n_numeric
+        self.temperature = temperature
+        self.n_groups = group_blocks(self, categorical_blocks)
+        order = list(range(n_numeric))
+        for i in range(self.n_groups):
+            order += getattr(self, f"group{i}").ravel().tolist()
+        # Column j of the encoded row is column inverse[j] of the gathered one.
+        inverse = torch.empty(n_features, dtype=torch.long)
+        inverse[torch.tensor(order, dtype=torch.long)] = torch.arange(len(order))
+        self.register_buffer("inverse", inverse)
+
+    def forward(self, output, hard=False, rng=None):
+        """Numbers as they are; each block a Gumbel-softmax or a one-hot draw.
+
+        With ``hard=True`` each block is the one-hot of a draw from the
+        softmax of its logits (the argmax of logits plus Gumbel noise from
+        ``rng``); otherwise it is the relaxed draw used in training.
+        """
+        if not self.n_groups:
+            return output
+        parts = [output[:, : self.n_numeric]]
+        for i in range(self.n_groups):
+            logits = output[:, getattr(self, f"group{i}")]
+            noise = gumbel_noise(logits.shape, rng, logits.device)
+            if hard:
+                picks = (logits + noise).argmax(dim=-1)
+                block = F.one_hot(picks, logits.shape[-1]).to(logits.dtype)
+            else:
+                block = torch.softmax((logits + noise) / self.temperature, dim=-1)
+            parts.append(block.flatten(1))
+        return torch.cat(parts, dim=1)[:, self.inverse]
+
+
+class TabularLoss(nn.Module):
+    """Reconstruction loss of an encoded table, summed over its columns.
+
+    The first ``n_numeric`` columns are standardised numbers, scored by half
+    their squared error (a unit-variance Gaussian's negative log-likelihood,
+    without the constant); each one-hot block is scored by the cross-entropy
+    of the softmax of its outputs. An odd category and an odd number therefore
+    cost alike. A block of all zeros (an unknown category, ignored at
+    transform) costs as much as the least likely category would.
+
+    Parameters
+    ----------
+    n_numeric : int
+        Number of leading numeric columns.
+
+    categorical_blocks : list of (int, int)
+        ``(start, stop)`` of each one-hot block.
+
+    reduction : {"mean", "none"}, default="mean"
+        Average the per-row losses, or return them.
+    """
+
+    def __init__(self, n_numeric, categorical_blocks=(), reduction="mean"):
+        super().__init__()
+        self.n_numeric = n_numeric
+        self.reduction = reduction
+        self.n_groups = group_blocks(self, categorical_blocks)
+
+    def row_losses(self, output, target, log_scale=None):
+        """Return the loss of each row, shape ``(n_samples,)``.
+
+        ``log_scale`` (one entry per numeric column) makes each number a
+        Gaussian of that standard deviation: half the squared error in units
+        of the scale, plus the log scale.
+        """
+        n = self.n_numeric
+        error = output[:, :n] - target[:, :n]
+        if log_scale is None:
+            loss = 0.5 * (error * error).sum(dim=1)
+        else:
+            error = error * torch.exp(-log_scale)
+            loss = (0.5 * error * error + log_scale).sum(dim=1)
+        for i in range(self.n_groups):
+            index = getattr(self, f"group{i}")
+            log_p = torch.log_softmax(output[:, index], dim=-1)
+            block = target[:, index]
+            unknown = 1.0 - block.sum(dim=-1)
+            surprise = -(block * log_p).sum(dim=-1)
+            surprise = surprise - unknown * log_p.amin(dim=-1)
+            loss = loss + surprise.sum(dim=1)
+        return loss
+
+    def forward(self, output, target, log_scale=None):
+        """Return the mean loss, or per-row losses with ``reduction="none"``."""
+        losses = self.row_losses(output, target, log_scale)
+        return losses if self.reduction == "none" else losses.mean()

@@ -1,0 +1,383 @@
+"""The roles skgen's estimators play on top of their base class.
+
+Each mixin adds one role to a :class:`~skgen._base.NeuralEstimator`:
+:class:`LatentTransformerMixin` (``transform`` to codes and back, ``score``),
+:class:`GenerativeMixin` (the class labels a generator conditions on and the
+one ``sample``) and :class:`TableOverSamplerMixin` (the resampled table of an
+imbalanced-learn over-sampler).
+"""
+
+import functools
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.utils import check_target_type
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import assert_all_finite, check_array, column_or_1d
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from skgen._base import NeuralEstimator
+from skgen._compat import Interval, StrOptions, validate_data
+from skgen._layers import ACTIVATIONS
+from skgen._tabular import CHUNK_ROWS, row_chunks
+from skgen._torch import make_rng
+from skgen._training import OPTIMIZERS
+
+# Seeds drawn for each class's resampled rows are below this bound (numpy's
+# int32 range).
+SEED_BOUND = 2**31 - 1
+
+
+class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
+    """What estimators with an encoder share: ``transform``, ``score``, codes.
+
+    The estimator is a :class:`NeuralEstimator` with ``n_components``, a
+    fitted ``net_`` whose module has ``encode``, and ``score_samples``.
+    Defining ``transform`` here, in a ``TransformerMixin`` subclass, lets
+    scikit-learn wrap it for ``set_output``. Its parameters are those of an
+    MLP encoder and decoder trained by a torch optimizer, on top of the
+    common ones.
+    """
+
+    _parameter_constraints: dict = {
+        **NeuralEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def transform(self, X):
+        """Encode ``X`` into its latent codes.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to encode, with the columns seen in fit.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Codes (a VAE's posterior means): float32 for float32 input,
+            float64 otherwise.
+        """
+        check_is_fitted(self)
+        X, dtype = self._check_table(X)
+        encode = self.net_.module_.encode
+        return self._forward_table(encode, X, self.n_components, dtype)
+
+    def inverse_transform(self, X):
+        """Decode latent codes to rows (the most likely value of each column).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, e.g. from :meth:`transform`.
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
+            Decoded rows. Fitted on a DataFrame: a DataFrame with its columns
+            and dtypes (categories by the most likely one, integers rounded
+            and clipped to the range seen in fit), indexed like ``X`` when
+            ``X`` is a DataFrame. Fitted on an array: an array in the codes'
+            float dtype, or of object dtype when categorical columns hold
+            strings. A conditional VAE decodes each code under the class
+            whose prior mean is nearest to it; use ``sample`` with ``y`` for
+            rows of a class.
+        """
+        check_is_fitted(self)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        Z = self._decoder_input(self._validate_codes(X))
+        return self._decode_chunks(
+            self._decode_batch, row_chunks(Z), len(Z), index=index, float_dtype=Z.dtype
+        )
+
+    def score(self, X, y=None):
+        """Return the mean of :meth:`score_samples` over ``X``.
+
+        Higher is better, so ``GridSearchCV`` without labels selects the model
+        that fits held-out rows best.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows to score.
+
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X), dtype=np.float64))
+
+    def _validate_codes(self, Z):
+        """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__} "
+                f"expects {self.n_components} codes (n_components) as input "
+                "to inverse_transform."
+            )
+        return Z
+
+    def _decoder_input(self, Z):
+        """What the decoder takes for codes ``Z``: the codes themselves."""
+        return Z
+
+    def _decode_batch(self, batch):
+        """Decoder output for a batch of decoder input."""
+        return self.net_.module_.decode(batch)
+
+    @property
+    def _n_features_out(self):
+        """Number of codes, for ``get_feature_names_out``."""
+        return self.n_components
+
+    def _fit_table_net(self, Xt, **module_kwargs):
+        """Train the encoder-decoder on an encoded table (and one-hot classes).
+
+        The module gets the encoded width, ``n_components``, the hidden
+        layers, activation and dropout, and ``module_kwargs``; the criterion
+        is the per-column :class:`~skgen._layers.TabularLoss` of
+        ``table_encoder_``'s layout.
+        """
+        encoder = self.table_encoder_
+        module_kwargs = {
+            "n_features": encoder.n_encoded_,
+            "n_components": self.n_components,
+            "hidden_layer_sizes": self._layer_sizes(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            **module_kwargs,
+        }
+        self._train(
+            Xt,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            optimizer=self._optimizer_class(),
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            criterion__n_numeric=encoder.n_numeric_,
+            criterion__categorical_blocks=encoder.categorical_blocks,
+            **{f"module__{key}": value for key, value in module_kwargs.items()},
+            **self._net_arguments(),
+        )
+        return self
+
+    def _net_arguments(self):
+        """Arguments of the model's own net class, beyond skorch's."""
+        return {}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class GenerativeMixin:
+    """What generators share: the class labels they condition on, and ``sample``.
+
+    A fit calls :meth:`_fit_labels`, which sets ``classes_`` and
+    ``class_prior_``; a model without classes has neither attribute.
+    ``_refit_for_classes`` tells users how to get one that has them. A model
+    draws rows through two hooks: :meth:`_latent_prior` (the width of its
+    Gaussian input and, per class, its mean) and :meth:`_draw_rows` (encoded
+    rows for a batch of that input).
+    """
+
+    _refit_for_classes = "fit it with fit(X, y) to sample given classes."
+
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Draw new rows from the model.
+
+        Each row is decoded from a fresh Gaussian draw: a VAE decodes a draw
+        from its prior (the class's prior for a conditional model) and adds
+        its decoder's noise to the numbers, a GAN's generator maps noise to a
+        row. Every categorical column is drawn from the model's softmax over
+        its categories, so it holds a category seen in fit, and the rows
+        follow the model's distribution rather than its modes.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows.
+
+        y : label, array-like of shape (n_samples,) or None, default=None
+            Classes of the rows, for a model fitted with classes (a GAN
+            fitted with ``y``, a VAE with ``conditional=True``): one label
+            for every row, or one per row. ``None`` draws the classes in
+            proportion to the training rows.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; an int gives the same rows every time.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
+            New rows, a DataFrame with the training columns and dtypes when
+            fitted on one.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skgen import GAN
+        >>> X, y = load_iris(return_X_y=True, as_frame=True)
+        >>> gan = GAN(max_epochs=10, random_state=0).fit(X, y)
+        >>> gan.sample(2, y=[0, 2], random_state=0).columns.tolist()
+        ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', \
+'petal width (cm)']
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        rng = make_rng(random_state)
+        labels = self._sample_labels(n_samples, y, rng)
+        width, class_means = self._latent_prior()
+        # Blocks and batches run in order, so the draws follow rng's stream.
+        latent = self._gaussian_blocks(n_samples, width, labels, rng, class_means)
+        draw = functools.partial(self._draw_rows, rng=rng)
+        return self._decode_chunks(draw, latent, n_samples)
+
+    def _fit_labels(self, y, n_samples):
+        """Check the class labels; set ``classes_`` and return their codes."""
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
+        check_classification_targets(y)
+        if len(y) != n_samples:
+            raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        codes = codes.ravel()
+        counts = np.bincount(codes)
+        self.class_prior_ = counts / counts.sum()
+        return codes
+
+    def _forget_labels(self):
+        """Drop ``classes_`` and ``class_prior_`` left by an earlier fit."""
+        for name in ("classes_", "class_prior_"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _one_hot(self, labels):
+        """One-hot float32 rows of class labels (which must be known)."""
+        labels = np.asarray(labels)
+        codes = pd.Index(self.classes_).get_indexer(labels)
+        if np.any(codes < 0):
+            unknown = pd.unique(labels[codes < 0]).tolist()
+            raise ValueError(
+                f"y holds labels the model was not fitted on: {unknown}; known "
+                f"classes are {self.classes_.tolist()}."
+            )
+        return np.eye(len(self.classes_), dtype=np.float32)[codes]
+
+    def _gaussian_blocks(self, n_samples, width, labels, rng, class_means=None):
+        """Yield standard normal draws of ``width`` values per row, a block at a time.
+
+        The draws never exist for all ``n_samples`` rows at once. With
+        ``labels``, each row is followed by its one-hot class and shifted by
+        its class's row of ``class_means`` when given.
+        """
+        for start in range(0, n_samples, CHUNK_ROWS):
+            n_rows = min(CHUNK_ROWS, n_samples - start)
+            Z = torch.randn(n_rows, width, generator=rng).numpy()
+            if labels is None:
+                yield Z
+                continue
+            condition = self._one_hot(labels[start : start + n_rows])
+            if class_means is not None:
+                Z = Z + condition @ class_means
+            yield np.hstack([Z, condition])
+
+    def _sample_labels(self, n_samples, y, rng):
+        """Class labels of the rows to sample, or ``None`` without classes.
+
+        ``y=None`` draws the classes in proportion to the training rows; one
+        label is repeated; otherwise there must be one label per row.
+        """
+        if not hasattr(self, "classes_"):
+            if y is not None:
+                raise ValueError(
+                    f"y was given, but this {type(self).__name__} was fitted "
+                    f"without classes; {self._refit_for_classes}"
+                )
+            return None
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
+            codes = torch.multinomial(prior, n_samples, True, generator=rng)
+            return self.classes_[codes.numpy()]
+        if np.ndim(y) == 0:
+            return np.full(n_samples, y)
+        labels = column_or_1d(np.asarray(y))
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"y has {len(labels)} labels, but n_samples={n_samples} rows "
+                "were asked for; pass one label or one per row."
+            )
+        return labels
+
+
+class TableOverSamplerMixin:
+    """Input checks, tags and the resampled table of skgen's over-samplers.
+
+    Unlike imbalanced-learn's samplers, these leave ``X``'s values to the
+    model's table encoder, which names any bad column, so a DataFrame keeps
+    its dtypes, and the new rows come back in the same form as ``X``.
+    """
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the model."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True, reset=True)
+            y = column_or_1d(np.asarray(y))
+        else:
+            X, y = validate_data(
+                self, X, y, reset=True, dtype=None, ensure_all_finite=False
+            )
+            if X.dtype.kind in "fc":
+                # Object arrays may hold missing categories; the encoder
+                # names any bad column of those.
+                assert_all_finite(X, input_name="X")
+        check_consistent_length(X, y)
+        return X, y, binarize_y
+
+    def _append_samples(self, X, y, sample, random_state):
+        """``X, y`` followed by the rows ``sampling_strategy_`` asks for.
+
+        ``sample(n_samples, y=label, random_state=seed)`` draws each class's
+        rows, with a seed from ``random_state`` (a ``RandomState``).
+        """
+        X_parts, y_parts = [X], [y]
+        for label, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            seed = random_state.randint(SEED_BOUND)
+            X_parts.append(sample(n_samples, y=label, random_state=seed))
+            y_parts.append(np.full(n_samples, label, dtype=y.dtype))
+        if isinstance(X, pd.DataFrame):
+            X_res = pd.concat(X_parts, ignore_index=True)
+        else:
+            X_res = np.vstack([np.asarray(part, dtype=X.dtype) for part in X_parts])
+        return X_res, np.concatenate(y_parts)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
