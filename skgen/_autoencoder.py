@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skgen._autoencoder_nets import AutoEncoderModule, ReconstructionNet
 from skgen._base import NeuralEstimator
-from skgen._compat import Interval, _fit_context
+from skgen._compat import Interval
 from skgen._layers import TabularLoss
 from skgen._mixins import LatentTransformerMixin
 from skgen._persistence import register
@@ -213,30 +213,9 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     _module_class = AutoEncoderModule
     _criterion_class = TabularLoss
 
-    # What save() writes; a fitted attribute or net argument missing here is
-    # not saved, so adding one is a deliberate change of the file format.
-    _saved_attributes = (
-        "table_encoder_",
-        "is_categorical_",
-        "net_",
-        "history_",
-        "n_epochs_",
-        "n_features_in_",
-        "feature_names_in_",
-    )
-    _saved_net_arguments = (
-        "lr",
-        "max_epochs",
-        "batch_size",
-        "verbose",
-        "optimizer__weight_decay",
-        "criterion__n_numeric",
-        "criterion__categorical_blocks",
-        "module__n_features",
-        "module__n_components",
-        "module__hidden_layer_sizes",
-        "module__activation",
-        "module__dropout",
+    # What save() writes (skgen._persistence).
+    _saved_attributes = NeuralEstimator._saved_attributes
+    _saved_net_arguments = LatentTransformerMixin._saved_net_arguments + (
         "module__noise_scale",
     )
 
@@ -264,47 +243,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         random_state=None,
         verbose=0,
     ):
-        self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.noise_std = noise_std
-        self.categorical_features = categorical_features
-        self.handle_unknown = handle_unknown
-        self.numeric_scaling = numeric_scaling
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the autoencoder on ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training rows; a DataFrame may mix numeric, categorical and
-            boolean columns.
-
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self : AutoEncoder
-            The fitted estimator.
-        """
-        with self._unfitted_on_error():
-            return self._fit(X)
+        self._store_params(locals())
 
     def score_samples(self, X):
         """Return each row's negative reconstruction loss.
@@ -333,11 +272,11 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
 
         return self._forward_table(negative_loss, X, 1, dtype)[:, 0]
 
-    def _fit(self, X):
-        """Encode ``X``, build the module and train it."""
+    def _fit(self, X, y):
+        """Encode ``X``, build the module and train it (``y`` is ignored)."""
         Xt = self._fit_table(X)
         noise_scale = None
         if self.noise_std > 0:
             std = column_std(Xt)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
-        return self._fit_table_net(Xt, noise_scale=noise_scale)
+        self._fit_table_net(Xt, noise_scale=noise_scale)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from skgen._layers import make_mlp
+from skgen._layers import mirrored_mlps
 from skgen._training import SkgenNet
 
 
@@ -46,10 +46,14 @@ class AutoEncoderModule(nn.Module):
         noise_scale=None,
     ):
         super().__init__()
-        hidden = tuple(hidden_layer_sizes)
-        kwargs = {"activation": activation, "dropout": dropout}
-        self.encoder = make_mlp(n_features, hidden, n_components, **kwargs)
-        self.decoder = make_mlp(n_components, hidden[::-1], n_features, **kwargs)
+        self.encoder, self.decoder = mirrored_mlps(
+            n_features,
+            hidden_layer_sizes,
+            n_components,
+            n_components,
+            activation=activation,
+            dropout=dropout,
+        )
         self.register_buffer("noise_scale", noise_scale)
 
     def encode(self, x):

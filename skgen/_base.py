@@ -19,7 +19,13 @@ import torch
 from sklearn.base import BaseEstimator
 from skorch.callbacks import EarlyStopping
 
-from skgen._compat import Interval, InvalidParameterError, StrOptions, validate_data
+from skgen._compat import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    validate_data,
+)
 from skgen._persistence import save
 from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table
 from skgen._torch import derive_seed, resolve_device, to_float32_tensor, torch_threads
@@ -35,6 +41,15 @@ MIN_INFERENCE_ROWS = 16
 
 class SkgenEstimator(BaseEstimator):
     """What every skgen estimator has: a fit that fails cleanly, and ``save``."""
+
+    def _store_params(self, params):
+        """Store each ``__init__`` argument under its own name, and nothing else.
+
+        ``params`` is the ``locals()`` of ``__init__``, whose signature
+        scikit-learn reads the parameter names from.
+        """
+        for name in self._get_param_names():
+            setattr(self, name, params[name])
 
     @contextlib.contextmanager
     def _unfitted_on_error(self):
@@ -123,6 +138,49 @@ class NeuralEstimator(SkgenEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    # What save() writes of every net's estimator (skgen._persistence): its
+    # fitted attributes and the arguments its net is rebuilt with. Each model
+    # lists its own from these, so adding one is a deliberate format change.
+    _saved_attributes = (
+        "table_encoder_",
+        "is_categorical_",
+        "net_",
+        "history_",
+        "n_epochs_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
+    _saved_net_arguments = ("lr", "max_epochs", "batch_size", "verbose")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the model on ``X``, and on the classes ``y`` if it takes them.
+
+        A GAN conditions on ``y`` when it is given (unlike other
+        imbalanced-learn samplers, whose ``fit`` only checks its input, it
+        trains the model, so that ``sample`` can be called); a VAE requires
+        ``y`` with ``conditional=True`` and ignores it otherwise; the
+        AutoEncoder ignores it. A fit that fails leaves the estimator
+        unfitted.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training rows; a DataFrame may mix numeric, categorical and
+            boolean columns.
+
+        y : array-like of shape (n_samples,) or None, default=None
+            Class labels, for a model conditioned on them.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        with self._unfitted_on_error():
+            self._fit(X, y)
+        return self
 
     def __sklearn_is_fitted__(self):
         """Fitted means a trained net is in place."""

@@ -11,7 +11,7 @@ from torch import nn
 from torch.optim import Adam
 
 from skgen._base import NeuralEstimator
-from skgen._compat import Interval, StrOptions, _fit_context
+from skgen._compat import Interval, StrOptions
 from skgen._gan_nets import BalancedIterator, GANModule, GANNet, TwoSampleScoring
 from skgen._mixins import GenerativeMixin, TableOverSamplerMixin
 from skgen._persistence import register
@@ -230,26 +230,13 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
     _module_class = GANModule
     _criterion_class = nn.Identity
 
-    # What save() writes; a fitted attribute or net argument missing here is
-    # not saved, so adding one is a deliberate change of the file format.
+    # What save() writes (skgen._persistence).
     _saved_attributes = (
-        "table_encoder_",
-        "is_categorical_",
-        "classes_",
-        "class_prior_",
-        "net_",
-        "history_",
-        "n_epochs_",
-        "best_epoch_",
-        "n_features_in_",
-        "feature_names_in_",
-        "sampling_strategy_",
+        NeuralEstimator._saved_attributes
+        + GenerativeMixin._saved_class_attributes
+        + ("best_epoch_", "sampling_strategy_")
     )
-    _saved_net_arguments = (
-        "lr",
-        "max_epochs",
-        "batch_size",
-        "verbose",
+    _saved_net_arguments = NeuralEstimator._saved_net_arguments + (
         "loss",
         "gradient_penalty",
         "discriminator_steps",
@@ -290,52 +277,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         random_state=None,
         verbose=0,
     ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.noise_dim = noise_dim
-        self.generator_layer_sizes = generator_layer_sizes
-        self.discriminator_layer_sizes = discriminator_layer_sizes
-        self.loss = loss
-        self.gradient_penalty = gradient_penalty
-        self.discriminator_steps = discriminator_steps
-        self.pac = pac
-        self.generator_lr = generator_lr
-        self.discriminator_lr = discriminator_lr
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.categorical_features = categorical_features
-        self.numeric_scaling = numeric_scaling
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the GAN on ``X``, conditioned on the classes ``y`` when given.
-
-        Unlike other imbalanced-learn samplers, whose ``fit`` only checks its
-        input, this trains the model, so that :meth:`sample` can be called.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training rows; a DataFrame may mix numeric, categorical and
-            boolean columns.
-
-        y : array-like of shape (n_samples,) or None, default=None
-            Class labels to condition on; ``None`` trains an unconditional
-            model.
-
-        Returns
-        -------
-        self : GAN
-            The fitted estimator.
-        """
-        with self._unfitted_on_error():
-            self._fit(X, y)
-        return self
+        self._store_params(locals())
 
     # Private workers -------------------------------------------------------
 

@@ -45,6 +45,20 @@ def make_mlp(
     return nn.Sequential(*layers)
 
 
+def mirrored_mlps(n_features, hidden_layer_sizes, n_codes, n_decoder_inputs, **kwargs):
+    """An encoder and a decoder MLP whose hidden layers mirror each other.
+
+    The encoder maps ``n_features`` through ``hidden_layer_sizes`` to
+    ``n_codes`` outputs; the decoder maps ``n_decoder_inputs`` through the
+    same layers reversed back to ``n_features``. ``kwargs`` go to
+    :func:`make_mlp`.
+    """
+    hidden = tuple(hidden_layer_sizes)
+    encoder = make_mlp(n_features, hidden, n_codes, **kwargs)
+    decoder = make_mlp(n_decoder_inputs, hidden[::-1], n_features, **kwargs)
+    return encoder, decoder
+
+
 def group_blocks(module, categorical_blocks):
     """Register the column indices of equal-width blocks as buffers of ``module``.
 

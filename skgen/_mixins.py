@@ -58,6 +58,18 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
+    # The net arguments of an MLP encoder-decoder trained on the table loss.
+    _saved_net_arguments = NeuralEstimator._saved_net_arguments + (
+        "optimizer__weight_decay",
+        "criterion__n_numeric",
+        "criterion__categorical_blocks",
+        "module__n_features",
+        "module__n_components",
+        "module__hidden_layer_sizes",
+        "module__activation",
+        "module__dropout",
+    )
+
     def transform(self, X):
         """Encode ``X`` into its latent codes.
 
@@ -178,7 +190,6 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             **self._net_arguments(),
         )
-        return self
 
     def _net_arguments(self):
         """Arguments of the model's own net class, beyond skorch's."""
@@ -202,6 +213,9 @@ class GenerativeMixin:
     """
 
     _refit_for_classes = "fit it with fit(X, y) to sample given classes."
+
+    # Fitted attributes of a model fitted with classes (see _saved_attributes).
+    _saved_class_attributes = ("classes_", "class_prior_")
 
     def sample(self, n_samples=1, *, y=None, random_state=None):
         """Draw new rows from the model.

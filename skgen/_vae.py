@@ -8,7 +8,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import NeuralEstimator
-from skgen._compat import Interval, StrOptions, _fit_context
+from skgen._compat import Interval, StrOptions
 from skgen._layers import TabularLoss
 from skgen._mixins import GenerativeMixin, LatentTransformerMixin
 from skgen._persistence import register
@@ -232,35 +232,14 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
     _module_class = VAEModule
     _criterion_class = TabularLoss
 
-    # What save() writes; a fitted attribute or net argument missing here is
-    # not saved, so adding one is a deliberate change of the file format.
+    # What save() writes (skgen._persistence).
     _saved_attributes = (
-        "table_encoder_",
-        "is_categorical_",
-        "classes_",
-        "class_prior_",
-        "net_",
-        "history_",
-        "n_epochs_",
-        "n_features_in_",
-        "feature_names_in_",
+        NeuralEstimator._saved_attributes + GenerativeMixin._saved_class_attributes
     )
-    _saved_net_arguments = (
-        "lr",
-        "max_epochs",
-        "batch_size",
-        "verbose",
+    _saved_net_arguments = LatentTransformerMixin._saved_net_arguments + (
         "beta",
         "kl_warmup_epochs",
         "decoder_scale",
-        "optimizer__weight_decay",
-        "criterion__n_numeric",
-        "criterion__categorical_blocks",
-        "module__n_features",
-        "module__n_components",
-        "module__hidden_layer_sizes",
-        "module__activation",
-        "module__dropout",
         "module__n_classes",
         "module__n_numeric",
         "module__min_scale",
@@ -293,51 +272,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         random_state=None,
         verbose=0,
     ):
-        self.n_components = n_components
-        self.beta = beta
-        self.kl_warmup_epochs = kl_warmup_epochs
-        self.decoder_scale = decoder_scale
-        self.conditional = conditional
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.categorical_features = categorical_features
-        self.handle_unknown = handle_unknown
-        self.numeric_scaling = numeric_scaling
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the VAE on ``X`` (and on the classes ``y`` when conditional).
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training rows; a DataFrame may mix numeric, categorical and
-            boolean columns.
-
-        y : array-like of shape (n_samples,) or None, default=None
-            Class labels, required when ``conditional=True`` and ignored
-            otherwise.
-
-        Returns
-        -------
-        self : VAE
-            The fitted estimator.
-        """
-        with self._unfitted_on_error():
-            return self._fit(X, y)
+        self._store_params(locals())
 
     def score_samples(self, X):
         """Return each row's evidence lower bound (ELBO).
@@ -398,7 +333,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
             "n_numeric": n_numeric,
             "min_scale": self._min_scale(Xt[:, :n_numeric]),
         }
-        return self._fit_table_net(Xt, **module_kwargs)
+        self._fit_table_net(Xt, **module_kwargs)
 
     def _net_arguments(self):
         """The ELBO's weights, for :class:`~skgen._vae_nets.VAENet`."""

@@ -11,7 +11,7 @@ import torch
 from skorch.dataset import unpack_data
 from torch import nn
 
-from skgen._layers import make_mlp
+from skgen._layers import mirrored_mlps
 from skgen._training import SkgenNet
 
 # Weight of the running estimate of each numeric column's scale per step.
@@ -51,20 +51,10 @@ class VAEModule(nn.Module):
 
     Parameters
     ----------
-    n_features : int
-        Width of the encoded row.
-
-    n_components : int
-        Number of latent variables.
-
-    hidden_layer_sizes : tuple of int
-        Widths of the encoder's hidden layers; the decoder uses them reversed.
-
-    activation : str, default="relu"
-        Key of :data:`skgen._layers.ACTIVATIONS`.
-
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation.
+    n_features, n_components, hidden_layer_sizes, activation, dropout
+        The encoded row's width, the number of latent variables and the
+        encoder's hidden layers (mirrored by the decoder), as for
+        :class:`~skgen._autoencoder_nets.AutoEncoderModule`.
 
     n_classes : int, default=0
         Number of classes the decoder is conditioned on; 0 for none.
@@ -90,13 +80,15 @@ class VAEModule(nn.Module):
         min_scale=None,
     ):
         super().__init__()
-        hidden = tuple(hidden_layer_sizes)
-        kwargs = {"activation": activation, "dropout": dropout}
         self.n_features = n_features
         self.n_classes = n_classes
-        self.encoder = make_mlp(n_features, hidden, 2 * n_components, **kwargs)
-        self.decoder = make_mlp(
-            n_components + n_classes, hidden[::-1], n_features, **kwargs
+        self.encoder, self.decoder = mirrored_mlps(
+            n_features,
+            hidden_layer_sizes,
+            2 * n_components,
+            n_components + n_classes,
+            activation=activation,
+            dropout=dropout,
         )
         self.register_buffer("log_scale", torch.zeros(n_numeric))
         if min_scale is None:
