@@ -3,11 +3,13 @@
 from numbers import Real
 
 import torch
+from imblearn.utils import Substitution
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._autoencoder_nets import AutoEncoderModule, ReconstructionNet
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval
+from skgen._docstrings import PIECES
 from skgen._layers import TabularLoss
 from skgen._mixins import LatentTransformerMixin
 from skgen._persistence import register
@@ -15,6 +17,7 @@ from skgen._tabular import column_std
 
 
 @register
+@Substitution(**PIECES)
 class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     """Autoencoder for nonlinear dimensionality reduction and feature learning.
 
@@ -39,16 +42,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         Number of codes (width of the latent layer), named as in
         :class:`~sklearn.decomposition.PCA` so one parameter grid serves both.
 
-    hidden_layer_sizes : array-like of int or int, default=(256, 128)
-        Widths of the encoder's hidden layers, from input to code; the decoder
-        uses them in reverse.
-
-    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh", \
-            "sigmoid", "identity"}, default="relu"
-        Activation after each hidden layer.
-
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation, during training only.
+    {mlp_parameters}
 
     noise_std : float, default=0.0
         Standard deviation of the Gaussian noise added to the encoded inputs
@@ -71,63 +65,37 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         A missing value (``None``, ``NaN``, ``pd.NA``) in a categorical column
         is a category of its own and is reconstructed as missing.
 
-    handle_unknown : {"error", "ignore"}, default="error"
+    handle_unknown : {{"error", "ignore"}}, default="error"
         What ``transform`` and ``score_samples`` do with a category that fit
         did not see: raise a ``ValueError`` naming the column and the value, or
         encode it as all zeros, like :class:`~sklearn.preprocessing.OneHotEncoder`
         (``score_samples`` then charges it as much as the least likely known
         category, so such rows still rank as unusual).
 
-    numeric_scaling : {"standard"} or None, default="standard"
+    numeric_scaling : {{"standard"}} or None, default="standard"
         ``"standard"`` centres each numeric column and divides it by its
         standard deviation, so columns in different units weigh alike. ``None``
         uses the numbers as given, which suits features that share one unit
         and whose small-variance columns matter little (pixel intensities).
 
-    max_epochs : int, default=200
-        Maximum number of passes over the training rows.
-
-    batch_size : int, default=128
-        Rows per gradient step; capped at the number of training rows.
-
-    lr : float, default=1e-3
-        Learning rate.
-
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        Optimizer used for training.
-
-    weight_decay : float, default=0.0
-        L2 penalty passed to the optimizer.
-
-    validation_fraction : float or None, default=None
-        Fraction of rows held out to monitor the validation loss for early
-        stopping; the weights of the best validation epoch are kept. ``None``
-        trains on all rows and monitors the training loss.
+    {optimisation_parameters}
 
     n_iter_no_change : int or None, default=10
         Stop when the monitored loss has not improved by a relative ``tol``
         for this many epochs. ``None`` always trains for ``max_epochs``.
 
-    tol : float, default=1e-4
-        Relative improvement of the monitored loss that counts as progress.
+    {tol}
 
-    callbacks : list of skorch callbacks or None, default=None
-        Extra :mod:`skorch.callbacks` (instances or ``(name, instance)``
-        pairs) run during training. They are copied at fit; the fitted copies
-        are in ``net_.callbacks_``.
+    {callbacks}
 
-    device : str, default="auto"
-        Torch device to train and infer on: ``"cpu"``, ``"cuda"``,
-        ``"cuda:1"``, ... ``"auto"`` uses CUDA when available.
+    {device}
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order, dropout and noise. An int
         makes fits bit-identical on CPU. The global numpy and torch random
         states are never changed.
 
-    verbose : int, default=0
-        ``1`` prints a line of losses per epoch.
+    {verbose}
 
     Attributes
     ----------
@@ -136,25 +104,13 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         maps a batch of encoded rows to its reconstruction (numbers and
         per-category logits), and ``net_.criterion_`` the per-column loss.
 
-    table_encoder_ : skgen._tabular.TableEncoder
-        The column layout learned in fit: each column's kind, scaling,
-        categories and place in the encoded matrix (``columns_``).
-
-    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
-        Which input columns were treated as categorical.
+    {table_attributes}
 
     history_ : skorch.History
         Per-epoch records: ``history_[:, "train_loss"]``, and
         ``history_[:, "valid_loss"]`` when ``validation_fraction`` is set.
 
-    n_epochs_ : int
-        Number of epochs trained.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {fitted_attributes}
 
     See Also
     --------
@@ -190,12 +146,12 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     A mixed-type DataFrame comes back with its columns and dtypes:
 
     >>> import pandas as pd
-    >>> df = pd.DataFrame({
+    >>> df = pd.DataFrame({{
     ...     "size": [1.0, 2.5, 3.0, 4.5] * 25,
     ...     "colour": pd.Categorical(["red", "blue", "red", None] * 25),
     ...     "rooms": [1, 2, 2, 3] * 25,
     ...     "garden": [True, False, True, False] * 25,
-    ... })
+    ... }})
     >>> ae = AutoEncoder(n_components=2, max_epochs=50, random_state=0).fit(df)
     >>> df_back = ae.inverse_transform(ae.transform(df))
     >>> df_back.dtypes.equals(df.dtypes)

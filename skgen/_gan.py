@@ -12,6 +12,7 @@ from torch.optim import Adam
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
+from skgen._docstrings import PIECES
 from skgen._gan_nets import BalancedIterator, GANModule, GANNet, TwoSampleScoring
 from skgen._mixins import GenerativeMixin, TableOverSamplerMixin
 from skgen._persistence import register
@@ -26,7 +27,7 @@ GUMBEL_TEMPERATURE = 0.2
 
 
 @register
-@Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
+@Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring, **PIECES)
 class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampler):
     """Generative adversarial network for tables: an over-sampler and a generator.
 
@@ -102,13 +103,9 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
     batch_size : int, default=500
         Rows per step; capped at the number of training rows.
 
-    categorical_features : "from_dtype", array-like of int, str or bool, or \
-            None, default="from_dtype"
-        Which columns are categorical; as in :class:`~skgen.AutoEncoder`.
+    {categorical_features}
 
-    numeric_scaling : {{"standard"}} or None, default="standard"
-        ``"standard"`` standardises numeric columns; ``None`` uses them as
-        given.
+    {numeric_scaling}
 
     validation_fraction : float or None, default=None
         Fraction of rows held out to monitor the quality of the generated
@@ -123,12 +120,9 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         Without ``validation_fraction`` training always runs ``max_epochs``:
         the adversarial losses say little about quality.
 
-    callbacks : list of skorch callbacks or None, default=None
-        Extra :mod:`skorch.callbacks` run during training (copied at fit).
+    {callbacks}
 
-    device : str, default="auto"
-        Torch device to train and generate on; ``"auto"`` uses CUDA when
-        available.
+    {device}
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch draws and the noise of training,
@@ -136,8 +130,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         bit-identical on CPU. The global numpy and torch random states are
         never changed.
 
-    verbose : int, default=0
-        ``1`` prints a line of losses per epoch.
+    {verbose}
 
     Attributes
     ----------
@@ -145,11 +138,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         The fitted skorch net; ``net_.module_`` holds the generator and the
         discriminator.
 
-    table_encoder_ : skgen._tabular.TableEncoder
-        The column layout learned in fit.
-
-    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
-        Which input columns were treated as categorical.
+    {table_attributes}
 
     classes_ : ndarray of shape (n_classes,)
         The class labels, when fitted with ``y``.
@@ -166,17 +155,10 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         ``history_[:, "discriminator_loss"]`` (gradient penalty included)
         and, with ``validation_fraction``, ``history_[:, "valid_auc"]``.
 
-    n_epochs_ : int
-        Number of epochs trained.
-
     best_epoch_ : int or None
         The epoch whose weights were kept, with ``validation_fraction``.
 
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {fitted_attributes}
 
     See Also
     --------

@@ -7,6 +7,12 @@ column, what it needs to map decoder outputs back to a frame with the original
 column names, order and dtypes. The estimators fit one in ``fit`` and keep it
 as ``table_encoder_``; the blocks tell the loss which slice of the decoder's
 output is a number and which is a softmax over categories.
+
+The module is long because it holds one idea, the table codec: column kinds,
+their statistics, encoding, decoding and the saved layout. As column kinds
+are added (missing numbers, discrete numbers, dates) it is to become one
+small codec per kind behind one interface, with :class:`TableEncoder`
+orchestrating them.
 """
 
 import warnings

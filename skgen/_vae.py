@@ -5,10 +5,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from imblearn.utils import Substitution
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
+from skgen._docstrings import PIECES
 from skgen._layers import TabularLoss
 from skgen._mixins import GenerativeMixin, LatentTransformerMixin
 from skgen._persistence import register
@@ -22,6 +24,7 @@ MIN_SCALE_FRACTION = 0.01
 
 
 @register
+@Substitution(**PIECES)
 class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
     """Variational autoencoder: latent codes, row likelihoods and new rows.
 
@@ -57,7 +60,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         Number of first epochs over which the KL weight grows linearly from 0
         to ``beta``, which helps avoid posterior collapse.
 
-    decoder_scale : {"column", "shared"}, default="column"
+    decoder_scale : {{"column", "shared"}}, default="column"
         How the decoder's fit weighs the numeric columns. ``"column"`` gives
         each column its own noise scale, so a column it reconstructs well
         weighs more: the best density and the truest samples, for tables
@@ -74,49 +77,18 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         ``Pipeline(VAE(), classifier)``, and the codes keep the class
         information. ``transform`` needs only ``X`` either way.
 
-    hidden_layer_sizes : array-like of int or int, default=(256, 128)
-        Widths of the encoder's hidden layers, from input to code; the decoder
-        uses them in reverse.
+    {mlp_parameters}
 
-    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh", \
-            "sigmoid", "identity"}, default="relu"
-        Activation after each hidden layer.
+    {categorical_features}
 
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation, during training only.
-
-    categorical_features : "from_dtype", array-like of int, str or bool, or \
-            None, default="from_dtype"
-        Which columns are categorical; as in :class:`~skgen.AutoEncoder`.
-
-    handle_unknown : {"error", "ignore"}, default="error"
+    handle_unknown : {{"error", "ignore"}}, default="error"
         What ``transform`` and ``score_samples`` do with a category that fit
         did not see: raise, or encode it as all zeros (scored like the least
         likely known category).
 
-    numeric_scaling : {"standard"} or None, default="standard"
-        ``"standard"`` standardises numeric columns; ``None`` uses them as
-        given.
+    {numeric_scaling}
 
-    max_epochs : int, default=200
-        Maximum number of passes over the training rows.
-
-    batch_size : int, default=128
-        Rows per gradient step; capped at the number of training rows.
-
-    lr : float, default=1e-3
-        Learning rate.
-
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        Optimizer used for training.
-
-    weight_decay : float, default=0.0
-        L2 penalty passed to the optimizer.
-
-    validation_fraction : float or None, default=None
-        Fraction of rows held out to monitor the validation loss for early
-        stopping; the weights of the best validation epoch are kept.
+    {optimisation_parameters}
 
     n_iter_no_change : int or None, default=20
         Stop when the monitored loss has not improved by a relative ``tol``
@@ -126,34 +98,25 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         early (measured on the benchmark tables, patience 10 stopped after
         90-120 epochs with a two-sample AUC 0.02-0.07 higher than patience 20).
 
-    tol : float, default=1e-4
-        Relative improvement of the monitored loss that counts as progress.
+    {tol}
 
-    callbacks : list of skorch callbacks or None, default=None
-        Extra :mod:`skorch.callbacks` run during training (copied at fit).
+    {callbacks}
 
-    device : str, default="auto"
-        Torch device to train and infer on; ``"auto"`` uses CUDA when
-        available.
+    {device}
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order, dropout and the posterior
         draws of training. An int makes fits bit-identical on CPU. The global
         numpy and torch random states are never changed.
 
-    verbose : int, default=0
-        ``1`` prints a line of losses per epoch.
+    {verbose}
 
     Attributes
     ----------
     net_ : skgen._vae_nets.VAENet
         The fitted skorch net; ``net_.module_`` is the torch module.
 
-    table_encoder_ : skgen._tabular.TableEncoder
-        The column layout learned in fit.
-
-    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
-        Which input columns were treated as categorical.
+    {table_attributes}
 
     classes_ : ndarray of shape (n_classes,)
         The class labels, when ``conditional=True``.
@@ -167,14 +130,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         ELBO with ``beta``), and ``history_[:, "valid_loss"]`` when
         ``validation_fraction`` is set.
 
-    n_epochs_ : int
-        Number of epochs trained.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {fitted_attributes}
 
     See Also
     --------

@@ -17,6 +17,10 @@ measure in that space.
 - :func:`maximum_mean_discrepancy`: a kernel distance between the samples.
 - :func:`dcr`: distance to the closest real record, which flags a generator
   that copies its training rows.
+
+The module is longer than skgen's others on purpose: it is one public
+namespace (``skgen.metrics``, one API page), each metric a function with its
+private helpers above it; splitting it would split that namespace.
 """
 
 import warnings

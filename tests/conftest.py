@@ -59,6 +59,40 @@ def seed_global_rngs():
     torch.manual_seed(0)
 
 
+@pytest.fixture(scope="session")
+def blobs():
+    """Two labelled Gaussian blobs in 4-D, centred at -2 and +2."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 200)
+    X = rng.normal(size=(400, 4)) + np.where(y == 0, -2.0, 2.0)[:, None]
+    return X, y
+
+
+@pytest.fixture(scope="session")
+def conditional_vae(blobs):
+    """A VAE conditioned on the blobs' labels."""
+    from skgen import VAE
+
+    X, y = blobs
+    vae = VAE(
+        n_components=2,
+        conditional=True,
+        hidden_layer_sizes=(32,),
+        max_epochs=60,
+        random_state=0,
+    )
+    return vae.fit(X, y)
+
+
+@pytest.fixture(scope="session")
+def conditional_gan(blobs):
+    """A GAN conditioned on the blobs' labels."""
+    from skgen import GAN
+
+    X, y = blobs
+    return GAN(max_epochs=150, batch_size=100, random_state=0).fit(X, y)
+
+
 def numpy_global_state():
     """Return the key array and position of numpy's global generator."""
     # The legacy global generator is exactly what skgen must leave alone.

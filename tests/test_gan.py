@@ -37,18 +37,8 @@ def test_imblearn_checks(estimator, check):
 
 
 @pytest.fixture(scope="module")
-def blobs():
-    """Two labelled Gaussian blobs in 4-D, centred at -2 and +2."""
-    rng = np.random.default_rng(0)
-    y = np.repeat([0, 1], 200)
-    X = rng.normal(size=(400, 4)) + np.where(y == 0, -2.0, 2.0)[:, None]
-    return X, y
-
-
-@pytest.fixture(scope="module")
-def conditional(blobs):
-    X, y = blobs
-    return GAN(max_epochs=150, batch_size=100, random_state=0).fit(X, y)
+def conditional(conditional_gan):
+    return conditional_gan
 
 
 @pytest.fixture(scope="module")
@@ -106,46 +96,12 @@ class TestSample:
 
 
 class TestConditional:
-    def test_rows_of_the_asked_class(self, conditional):
-        low = conditional.sample(500, y=0, random_state=0)
-        high = conditional.sample(500, y=1, random_state=0)
-        assert low.mean() < -1 and high.mean() > 1
-
-    def test_one_label_per_row(self, conditional):
-        labels = np.repeat([0, 1], 100)
-        rows = conditional.sample(200, y=labels, random_state=0)
-        assert rows[:100].mean() < -1 and rows[100:].mean() > 1
-
-    def test_labels_drawn_by_class_share_without_y(self, conditional):
-        rows = conditional.sample(1000, random_state=0)
-        assert np.mean(rows.mean(axis=1) > 0) == pytest.approx(0.5, abs=0.1)
+    """What only the GAN does with classes; the rest is in test_conditional.py."""
 
     def test_spread_is_learned(self, conditional, blobs):
         X, y = blobs
         rows = conditional.sample(1000, y=0, random_state=0)
         np.testing.assert_allclose(rows.std(axis=0), X[y == 0].std(axis=0), rtol=0.5)
-
-    def test_classes_and_prior(self, conditional):
-        np.testing.assert_array_equal(conditional.classes_, [0, 1])
-        np.testing.assert_allclose(conditional.class_prior_, [0.5, 0.5])
-
-    def test_unknown_label(self, conditional):
-        with pytest.raises(ValueError, match=r"not fitted on: \[7\]"):
-            conditional.sample(3, y=7)
-
-    def test_label_count_mismatch(self, conditional):
-        with pytest.raises(ValueError, match="one label or one per row"):
-            conditional.sample(3, y=[0, 1])
-
-    def test_y_length_mismatch_in_fit(self, blobs):
-        X, y = blobs
-        with pytest.raises(ValueError, match="400 rows but y has 399"):
-            GAN(**FAST).fit(X, y[:-1])
-
-    def test_continuous_y_is_refused(self, blobs):
-        X, _ = blobs
-        with pytest.raises(ValueError, match="Unknown label type"):
-            GAN(**FAST).fit(X, np.linspace(0, 1, 400))
 
     def test_refit_without_y_forgets_the_classes(self, blobs):
         X, y = blobs

@@ -1,6 +1,7 @@
 """Saving and loading estimators without pickle, and pickle/joblib as users expect."""
 
 import hashlib
+import inspect
 import io
 import json
 import pickle
@@ -15,6 +16,7 @@ import torch.serialization
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
 from skorch.callbacks import EpochTimer
 
 import skgen
@@ -147,6 +149,79 @@ def assert_same_model(saved, loaded, X, labels=(None,)):
                 loaded.sample(50, y=y, random_state=0),
                 saved.sample(50, y=y, random_state=0),
             )
+
+
+def fitted_state(estimator):
+    """Every fitted attribute an estimator holds, by scikit-learn's naming rule."""
+    return {
+        name
+        for name in vars(estimator)
+        if name.endswith("_") and not name.startswith("_")
+    }
+
+
+def net_arguments(net):
+    """The arguments that shape a fitted net: those a file must rebuild it with.
+
+    Those of the module, criterion and optimizer (``module__*``, ...), those
+    of the net's own class beyond skorch's (a VAE's ``beta``, ...), and the
+    training settings skorch keeps; iterators, callbacks and splits are left
+    out.
+    """
+    own = set(inspect.signature(type(net)).parameters)
+    own -= set(inspect.signature(NeuralNet).parameters)
+    prefixes = ("module__", "criterion__", "optimizer__")
+    return {
+        key
+        for key in net.get_params(deep=False)
+        if key in own
+        or key in ("lr", "max_epochs", "batch_size", "verbose")
+        or key.startswith(prefixes)
+    }
+
+
+class TestSavedLists:
+    """A fitted attribute or net argument that save() does not list fails here.
+
+    Adding one to a model means deciding whether files keep it (list it in
+    ``_saved_attributes`` / ``_saved_net_arguments``) and, if older files lack
+    it, how they load: a deliberate change of the file format.
+    """
+
+    @pytest.mark.parametrize(
+        "name",
+        ["ae_array", "ae_frame", "vae_conditional", "gan_conditional", "sampler"],
+    )
+    def test_every_fitted_attribute_is_listed(self, name, request, tmp_path):
+        estimator = request.getfixturevalue(name)
+        models = [estimator]
+        if hasattr(estimator, "generator_"):
+            models.append(estimator.generator_)
+        for model in models:
+            listed = set(type(model)._saved_attributes)
+            assert fitted_state(model) <= listed, type(model).__name__
+            if hasattr(model, "net_"):
+                saved = set(type(model)._saved_net_arguments)
+                assert net_arguments(model.net_) == saved, type(model).__name__
+        loaded = round_trip(estimator, tmp_path)
+        assert fitted_state(loaded) == fitted_state(estimator)
+
+    def test_gan_fitted_without_validation_or_classes(self, tmp_path):
+        X = np.random.default_rng(0).normal(size=(60, 3))
+        gan = GAN(**FAST_GAN).fit(X)
+        assert fitted_state(gan) <= set(GAN._saved_attributes)
+        assert fitted_state(round_trip(gan, tmp_path)) == fitted_state(gan)
+
+    def test_an_unlisted_attribute_in_a_file_is_refused(self, ae_array, tmp_path):
+        path = tmp_path / "model.skgen"
+        ae_array.save(path)
+
+        def add(document):
+            document["model"]["attributes"]["transform"] = "x"
+
+        rewrite(path, add, recompute_checksums=True)
+        with pytest.raises(ValueError, match="does not save an attribute 'transform'"):
+            load(path)
 
 
 class TestRoundTrip:

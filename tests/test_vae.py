@@ -19,32 +19,11 @@ from tests.conftest import make_mixed_frame, numpy_global_state
 
 
 @pytest.fixture(scope="module")
-def blobs():
-    """Two labelled Gaussian blobs in 4-D, centred at -2 and +2."""
-    rng = np.random.default_rng(0)
-    y = np.repeat([0, 1], 200)
-    X = rng.normal(size=(400, 4)) + np.where(y == 0, -2.0, 2.0)[:, None]
-    return X, y
-
-
-@pytest.fixture(scope="module")
 def fitted(blobs):
     X, _ = blobs
     return VAE(
         n_components=2, hidden_layer_sizes=(32,), max_epochs=60, random_state=0
     ).fit(X)
-
-
-@pytest.fixture(scope="module")
-def conditional(blobs):
-    X, y = blobs
-    return VAE(
-        n_components=2,
-        conditional=True,
-        hidden_layer_sizes=(32,),
-        max_epochs=60,
-        random_state=0,
-    ).fit(X, y)
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +116,12 @@ class TestScores:
         assert np.isfinite(search.best_score_)
         assert search.best_params_["beta"] in (0.5, 1.0)
 
-    def test_conditional_scores_need_no_labels(self, conditional, blobs):
+    def test_conditional_scores_need_no_labels(self, conditional_vae, blobs):
         X, _ = blobs
-        scores = conditional.score_samples(X)
+        scores = conditional_vae.score_samples(X)
         assert scores.shape == (400,) and np.isfinite(scores).all()
         outliers = np.full((3, 4), 9.0)
-        assert conditional.score_samples(outliers).max() < np.median(scores)
+        assert conditional_vae.score_samples(outliers).max() < np.median(scores)
 
 
 class TestSample:
@@ -192,53 +171,12 @@ class TestSample:
 
 
 class TestConditional:
-    def test_rows_of_the_asked_class(self, conditional):
-        low = conditional.sample(500, y=0, random_state=0)
-        high = conditional.sample(500, y=1, random_state=0)
-        assert low.mean() < -1 and high.mean() > 1
-
-    def test_one_label_per_row(self, conditional):
-        labels = np.repeat([0, 1], 100)
-        rows = conditional.sample(200, y=labels, random_state=0)
-        assert rows[:100].mean() < -1 and rows[100:].mean() > 1
-
-    def test_labels_drawn_by_class_share_without_y(self, conditional):
-        rows = conditional.sample(1000, random_state=0)
-        assert np.mean(rows.mean(axis=1) > 0) == pytest.approx(0.5, abs=0.1)
-
-    def test_classes_and_prior(self, conditional):
-        np.testing.assert_array_equal(conditional.classes_, [0, 1])
-        np.testing.assert_allclose(conditional.class_prior_, [0.5, 0.5])
-
-    def test_string_labels(self, blobs):
-        X, y = blobs
-        names = np.array(["low", "high"])[y]
-        vae = VAE(conditional=True, hidden_layer_sizes=(16,), max_epochs=20)
-        vae.fit(X, names)
-        assert vae.sample(5, y="high", random_state=0).shape == (5, 4)
+    """What only the VAE does with classes; the rest is in test_conditional.py."""
 
     def test_needs_y(self, blobs):
         X, _ = blobs
         with pytest.raises(ValueError, match=r"requires y to be passed"):
             VAE(conditional=True, max_epochs=2).fit(X)
-
-    def test_unknown_label(self, conditional):
-        with pytest.raises(ValueError, match=r"not fitted on: \[7\]"):
-            conditional.sample(3, y=7)
-
-    def test_label_count_mismatch(self, conditional):
-        with pytest.raises(ValueError, match="one label or one per row"):
-            conditional.sample(3, y=[0, 1])
-
-    def test_y_length_mismatch_in_fit(self, blobs):
-        X, y = blobs
-        with pytest.raises(ValueError, match="400 rows but y has 399"):
-            VAE(conditional=True, max_epochs=2).fit(X, y[:-1])
-
-    def test_continuous_y_is_refused(self, blobs):
-        X, _ = blobs
-        with pytest.raises(ValueError, match="Unknown label type"):
-            VAE(conditional=True, max_epochs=2).fit(X, np.linspace(0, 1, 400))
 
 
 class TestTraining:

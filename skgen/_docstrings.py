@@ -1,0 +1,132 @@
+"""Docstring pieces shared by the class docstrings of the AutoEncoder, VAE and GAN.
+
+The models document many parameters and fitted attributes alike. Each such
+description is written once here, in :data:`PIECES`, and a class fills them in
+with :class:`imblearn.utils.Substitution`, which calls ``str.format`` on its
+docstring: the docstring names a piece by a placeholder on a line of its own,
+such as ``{mlp_parameters}``, and doubles its literal braces
+(``{{"error", "ignore"}}``, ``pd.DataFrame({{...}})``).
+
+A piece is written below as it stands in a class docstring. Its first line
+takes the placeholder's place; its further lines carry the indentation of a
+class docstring, so the filled-in docstring is valid numpydoc.
+
+The AutoEncoder describes ``categorical_features``, ``handle_unknown`` and
+``numeric_scaling`` in full in its own docstring; the VAE and the GAN refer to
+it with the short pieces ``categorical_features`` and ``numeric_scaling``.
+Descriptions that differ between the models in substance (defaults,
+``n_iter_no_change``, ``random_state``, ``history_``, ...) stay in each
+model's docstring.
+"""
+
+import sys
+import textwrap
+
+# The indentation of a class docstring's lines after the first. Python 3.13
+# strips it from docstrings when compiling (4 spaces before).
+_CLASS_DOCSTRING_INDENT = "" if sys.version_info >= (3, 13) else "    "
+
+# Each piece as it is written in a class docstring: 4-space indentation.
+_TEXTS = {
+    # AutoEncoder and VAE: the mirrored encoder and decoder.
+    "mlp_parameters": """
+    hidden_layer_sizes : array-like of int or int, default=(256, 128)
+        Widths of the encoder's hidden layers, from input to code; the decoder
+        uses them in reverse.
+
+    activation : {"relu", "leaky_relu", "elu", "selu", "gelu", "tanh", \
+            "sigmoid", "identity"}, default="relu"
+        Activation after each hidden layer.
+
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation, during training only.
+    """,
+    # VAE and GAN (the AutoEncoder describes it in full).
+    "categorical_features": """
+    categorical_features : "from_dtype", array-like of int, str or bool, or \
+            None, default="from_dtype"
+        Which columns are categorical; as in :class:`~skgen.AutoEncoder`.
+    """,
+    # VAE and GAN (the AutoEncoder describes it in full).
+    "numeric_scaling": """
+    numeric_scaling : {"standard"} or None, default="standard"
+        ``"standard"`` standardises numeric columns; ``None`` uses them as
+        given.
+    """,
+    # AutoEncoder and VAE, which train with one optimizer on one loss.
+    "optimisation_parameters": """
+    max_epochs : int, default=200
+        Maximum number of passes over the training rows.
+
+    batch_size : int, default=128
+        Rows per gradient step; capped at the number of training rows.
+
+    lr : float, default=1e-3
+        Learning rate.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+            default="adam"
+        Optimizer used for training.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    validation_fraction : float or None, default=None
+        Fraction of rows held out to monitor the validation loss for early
+        stopping; the weights of the best validation epoch are kept. ``None``
+        trains on all rows and monitors the training loss.
+    """,
+    # AutoEncoder and VAE.
+    "tol": """
+    tol : float, default=1e-4
+        Relative improvement of the monitored loss that counts as progress.
+    """,
+    "callbacks": """
+    callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks` (instances or ``(name, instance)``
+        pairs) run during training. They are copied at fit; the fitted copies
+        are in ``net_.callbacks_``.
+    """,
+    "device": """
+    device : str, default="auto"
+        Torch device for training and for the fitted network: ``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, ... ``"auto"`` uses CUDA when available.
+    """,
+    "verbose": """
+    verbose : int, default=0
+        ``1`` prints a line of losses per epoch.
+    """,
+    "table_attributes": """
+    table_encoder_ : skgen._tabular.TableEncoder
+        The column layout learned in fit: each column's kind, scaling,
+        categories and place in the encoded matrix (``columns_``).
+
+    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
+        Which input columns were treated as categorical.
+    """,
+    "fitted_attributes": """
+    n_epochs_ : int
+        Number of epochs trained.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column names.
+    """,
+}
+
+
+def _piece(text):
+    """``text`` without its blank ends, indented for a class docstring.
+
+    The first line loses its indentation (the placeholder's stays in front of
+    it); the other non-blank lines keep theirs relative to it.
+    """
+    first, *rest = textwrap.dedent(text).strip("\n").splitlines()
+    rest = [_CLASS_DOCSTRING_INDENT + line if line else line for line in rest]
+    return "\n".join([first, *rest])
+
+
+#: The named pieces, for ``Substitution(**PIECES)`` on a class.
+PIECES = {name: _piece(text) for name, text in _TEXTS.items()}
