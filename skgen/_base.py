@@ -180,6 +180,7 @@ class NeuralEstimator(SkgenEstimator):
         """
         with self._unfitted_on_error():
             self._fit(X, y)
+        self._warn_if_interrupted()
         return self
 
     def __sklearn_is_fitted__(self):
@@ -306,13 +307,16 @@ class NeuralEstimator(SkgenEstimator):
         self._keep_history()
 
     def _keep_history(self):
-        """Set ``history_`` and ``n_epochs_`` from ``net_``; warn if interrupted.
+        """Set ``history_`` and ``n_epochs_`` from ``net_``.
 
         After an interrupt the history lists the epochs completed, so
         ``n_epochs_`` counts those.
         """
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
+
+    def _warn_if_interrupted(self):
+        """Warn the caller of ``fit`` if a ``KeyboardInterrupt`` cut training short."""
         if getattr(self.net_, "interrupted_", False):
             warnings.warn(
                 f"Training of {type(self).__name__} was interrupted "
@@ -321,7 +325,8 @@ class NeuralEstimator(SkgenEstimator):
                 "had reached and may be undertrained; fit again to train it "
                 "fully.",
                 TrainingInterruptedWarning,
-                stacklevel=5,
+                # Past this method, fit and scikit-learn's _fit_context.
+                stacklevel=4,
             )
 
     # Inference ---------------------------------------------------------------

@@ -267,6 +267,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         """Train on ``X, y`` and append the rows ``sampling_strategy_`` asks for."""
         with self._unfitted_on_error():
             self._fit(X, y)
+        self._warn_if_interrupted()
         random_state = check_random_state(self.random_state)
         return self._append_samples(X, y, self.sample, random_state)
 
