@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 
 from skgen._compat import (
     Interval,
@@ -262,6 +262,22 @@ class NeuralEstimator(SkgenEstimator):
         n_valid = n_validation_rows(self.validation_fraction, n_samples, min_valid_rows)
         return n_samples - n_valid
 
+    def _checked_callbacks(self):
+        """The user's ``callbacks``: skorch callbacks or (name, callback) pairs."""
+        callbacks = self.callbacks or []
+        for i, item in enumerate(callbacks):
+            callback = item
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                callback = item[1]
+            is_class = isinstance(callback, type) and issubclass(callback, Callback)
+            if not (is_class or isinstance(callback, Callback)):
+                raise ValueError(
+                    f"callbacks[{i}] is {type(item).__name__} {item!r:.60}; skgen "
+                    "takes skorch callbacks (skorch.callbacks.Callback instances) "
+                    "or (name, callback) pairs."
+                )
+        return callbacks
+
     def _monitor_callbacks(self, seed):
         """Early stopping on the validation loss, or the training loss without one.
 
@@ -288,7 +304,7 @@ class NeuralEstimator(SkgenEstimator):
         ``history_`` and ``n_epochs_``.
         """
         seed = derive_seed(self.random_state)
-        callbacks = [copy.deepcopy(cb) for cb in self.callbacks or []]
+        callbacks = [copy.deepcopy(cb) for cb in self._checked_callbacks()]
         callbacks += self._monitor_callbacks(seed)
         self.net_ = fit_net(
             self._net_class,

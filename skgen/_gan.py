@@ -338,12 +338,13 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         return [("valid_auc", scoring), ("early_stopping", early_stopping)]
 
     def _latent_prior(self):
-        """The generator's input is ``noise_dim`` standard normal values."""
-        return self.noise_dim, None
+        """The generator's input is ``noise_dim`` standard normal values (at fit)."""
+        return self.net_.module_.noise_dim, None
 
     def _draw_rows(self, batch, rng):
         """Rows the generator makes of noise (followed by one-hot classes)."""
         module = self.net_.module_
-        z, condition = batch[:, : self.noise_dim], batch[:, self.noise_dim :]
+        noise_dim = module.noise_dim
+        z, condition = batch[:, :noise_dim], batch[:, noise_dim:]
         condition = condition if module.n_classes else None
         return module.generate(z, condition, hard=True, rng=rng)

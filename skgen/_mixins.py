@@ -8,7 +8,7 @@ imbalanced-learn over-sampler).
 """
 
 import functools
-from numbers import Integral, Real
+from numbers import Integral, Number, Real
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,33 @@ from skgen._training import OPTIMIZERS
 # Seeds drawn for each class's resampled rows are below this bound (numpy's
 # int32 range).
 SEED_BOUND = 2**31 - 1
+
+
+def check_labels(y):
+    """Refuse class labels ``y`` with missing ones (NaN, ``None``, ``pd.NA``).
+
+    They would otherwise fail deep in numpy or scikit-learn with a message
+    that does not name ``y``. Labels may be 1-D or one-hot rows.
+    """
+    labels = y.to_numpy(dtype=object) if isinstance(y, pd.Series) else np.asarray(y)
+    missing = np.asarray(pd.isna(labels))
+    if missing.ndim > 1:
+        missing = missing.any(axis=tuple(range(1, missing.ndim)))
+    missing = np.flatnonzero(missing)
+    if len(missing):
+        raise ValueError(
+            f"y holds {len(missing)} missing class labels (NaN, None or pd.NA), "
+            f"the first in row {missing[0]}; every row needs a class: drop those "
+            "rows or give them a class of their own."
+        )
+
+
+def check_n_samples(n_samples):
+    """Refuse an ``n_samples`` that is not a positive int (``True`` included)."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
+        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
 
 
 class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
@@ -87,7 +114,7 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         check_is_fitted(self)
         X, dtype = self._check_table(X)
         encode = self.net_.module_.encode
-        return self._forward_table(encode, X, self.n_components, dtype)
+        return self._forward_table(encode, X, self._n_codes, dtype)
 
     def inverse_transform(self, X):
         """Decode latent codes to rows (the most likely value of each column).
@@ -140,10 +167,10 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     def _validate_codes(self, Z):
         """Check that ``Z`` is a finite 2-D array of ``n_components`` columns."""
         Z = check_array(Z, dtype=[np.float64, np.float32])
-        if Z.shape[1] != self.n_components:
+        if Z.shape[1] != self._n_codes:
             raise ValueError(
                 f"X has {Z.shape[1]} features, but {type(self).__name__} "
-                f"expects {self.n_components} codes (n_components) as input "
+                f"expects {self._n_codes} codes (n_components at fit) as input "
                 "to inverse_transform."
             )
         return Z
@@ -157,9 +184,18 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         return self.net_.module_.decode(batch)
 
     @property
+    def _n_codes(self):
+        """Number of codes the fitted net makes (``n_components`` at fit).
+
+        Methods after fit read it, not ``n_components``, so that
+        ``set_params`` changes nothing until the next fit.
+        """
+        return self.net_.module__n_components
+
+    @property
     def _n_features_out(self):
         """Number of codes, for ``get_feature_names_out``."""
-        return self.n_components
+        return self._n_codes
 
     def _fit_table_net(self, Xt, **module_kwargs):
         """Train the encoder-decoder on an encoded table (and one-hot classes).
@@ -258,8 +294,7 @@ class GenerativeMixin:
 'petal width (cm)']
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        check_n_samples(n_samples)
         rng = make_rng(random_state)
         labels = self._sample_labels(n_samples, y, rng)
         width, class_means = self._latent_prior()
@@ -270,7 +305,9 @@ class GenerativeMixin:
 
     def _fit_labels(self, y, n_samples):
         """Check the class labels; set ``classes_`` and return their codes."""
-        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None), warn=True)
+        check_labels(y)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if len(y) != n_samples:
             raise ValueError(f"X has {n_samples} rows but y has {len(y)} labels.")
@@ -333,8 +370,13 @@ class GenerativeMixin:
             prior = torch.as_tensor(self.class_prior_, dtype=torch.float64)
             codes = torch.multinomial(prior, n_samples, True, generator=rng)
             return self.classes_[codes.numpy()]
-        if np.ndim(y) == 0:
+        if isinstance(y, (str, bytes, Number, np.generic)):
             return np.full(n_samples, y)
+        if isinstance(y, (set, frozenset, dict)) or np.ndim(y) == 0:
+            raise ValueError(
+                "y must be one class label or an array-like of labels, one per "
+                f"row; got {type(y).__name__} {y!r}."
+            )
         labels = column_or_1d(np.asarray(y))
         if len(labels) != n_samples:
             raise ValueError(
@@ -351,6 +393,33 @@ class TableOverSamplerMixin:
     model's table encoder, which names any bad column, so a DataFrame keeps
     its dtypes, and the new rows come back in the same form as ``X``.
     """
+
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset: ``X, y`` followed by the generated rows.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            The rows to resample; a DataFrame keeps its columns and dtypes.
+
+        y : array-like of shape (n_samples,)
+            The class of each row; missing labels are refused.
+
+        **params : dict
+            Extra parameters for the sampler.
+
+        Returns
+        -------
+        X_resampled : {ndarray, DataFrame} of shape (n_samples_new, n_features)
+            ``X`` followed by the new rows, in the form of ``X``.
+
+        y_resampled : ndarray of shape (n_samples_new,)
+            The class of each row of ``X_resampled``.
+        """
+        # imbalanced-learn looks at the labels first, with errors that do not
+        # name y when one is missing.
+        check_labels(y)
+        return super().fit_resample(X, y, **params)
 
     def _check_X_y(self, X, y, accept_sparse=None):
         """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the model."""

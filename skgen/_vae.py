@@ -251,7 +251,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         check_is_fitted(self)
         X, dtype = self._check_table(X)
         offset = self._log_density_offset()
-        if not self.conditional:
+        if not self._is_conditional:
             scores = self._forward_table(self._elbo, X, 1, dtype)[:, 0]
             return scores + offset
         scores = np.empty(X.shape[0])
@@ -314,7 +314,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     def _decoder_input(self, Z):
         """Codes followed, for a conditional model, by their nearest class."""
-        if not self.conditional:
+        if not self._is_conditional:
             return Z
         prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
         nearest = ((Z[:, None, :] - prior_means) ** 2).sum(-1).argmin(1)
@@ -322,12 +322,19 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     def _latent_prior(self):
         """Codes are ``n_components`` wide, centred on each class's prior mean."""
-        return self.n_components, self.net_.module_.prior_means.detach().cpu().numpy()
+        prior_means = self.net_.module_.prior_means.detach().cpu().numpy()
+        return self._n_codes, prior_means
+
+    @property
+    def _is_conditional(self):
+        """Whether the fitted model is conditioned on classes (``conditional``)."""
+        return self.net_.module_.n_classes > 0
 
     def _decode_batch(self, batch):
         """Decoder output for codes (followed by one-hot classes)."""
         module = self.net_.module_
-        z, condition = batch[:, : self.n_components], batch[:, self.n_components :]
+        n_codes = self._n_codes
+        z, condition = batch[:, :n_codes], batch[:, n_codes:]
         return module.decode(z, condition if module.n_classes else None)
 
     def _draw_rows(self, batch, rng):

@@ -232,13 +232,31 @@ def test_transform(name, method, case):
 
 
 Y = np.array([0] * 30 + [1] * 10)
-SAMPLER_CASES = [
+MISSING_LABEL = (ValueError, r"y holds 1 missing class labels .* first in row 3")
+LABEL_CASES = [
     Case(
         "nan_in_y",
         "NaN in y",
         lambda: np.where(np.arange(40) == 3, np.nan, Y),
-        (ValueError, r"Input y contains NaN"),
+        MISSING_LABEL,
     ),
+    Case(
+        "na_in_y",
+        "pd.NA in a string y",
+        lambda: pd.Series(np.where(Y == 0, "a", "b"), dtype="string").where(
+            np.arange(40) != 3
+        ),
+        MISSING_LABEL,
+    ),
+    Case(
+        "none_in_y",
+        "None in an object y",
+        lambda: np.where(np.arange(40) == 3, None, Y.astype(object)),
+        MISSING_LABEL,
+    ),
+]
+SAMPLER_CASES = [
+    *LABEL_CASES,
     Case(
         "inf_in_y",
         "infinity in y",
@@ -274,6 +292,40 @@ def test_fit_resample(name, case):
     error, message = case.expected(name)
     with pytest.raises(error, match=message):
         sampler.fit_resample(_X(), case.make())
+
+
+@pytest.mark.parametrize("case", LABEL_CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("name", ["VAE", "GAN"])
+def test_fit_with_labels(name, case):
+    model = ESTIMATORS[name](**({"conditional": True} if name == "VAE" else {}))
+    error, message = case.expected(name)
+    with pytest.raises(error, match=message):
+        model.fit(_X(), case.make())
+
+
+PARAMETER_CASES = [
+    Case(
+        "callback_not_a_callback",
+        "callbacks=[object()]",
+        lambda: {"callbacks": [object()]},
+        (ValueError, r"callbacks\[0\] is object .* skorch callbacks"),
+    ),
+    Case(
+        "callback_pair_not_a_callback",
+        'callbacks=[("name", 3)]',
+        lambda: {"callbacks": [("name", 3)]},
+        (ValueError, r"callbacks\[0\] is tuple \('name', 3\)"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PARAMETER_CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_parameters(name, case):
+    model = ESTIMATORS[name](**case.make())
+    error, message = case.expected(name)
+    with pytest.raises(error, match=message):
+        model.fit(_X())
 
 
 UNFITTED_CASES = [
@@ -316,6 +368,24 @@ SAMPLE_CASES = [
         "sample(y=...) from a model fitted without classes",
         lambda: {"n_samples": 3, "y": 0},
         (ValueError, r"fitted without classes"),
+    ),
+    Case(
+        "n_samples_bool",
+        "sample(True)",
+        lambda: {"n_samples": True},
+        (ValueError, r"n_samples must be a positive int, got True"),
+    ),
+    Case(
+        "y_set",
+        "sample(y={...}), a set",
+        lambda: {"n_samples": 3, "y": {"dog"}},
+        (ValueError, r"y must be one class label or an array-like of labels"),
+    ),
+    Case(
+        "y_two_dimensional",
+        "sample(y=[[0, 1]])",
+        lambda: {"n_samples": 2, "y": [[0, 1]]},
+        (ValueError, r"y should be a 1d array"),
     ),
 ]
 
@@ -364,6 +434,7 @@ ALL_CASES = (
     + TRANSFORM_CASES
     + FRAME_CASES
     + SAMPLER_CASES
+    + PARAMETER_CASES
     + UNFITTED_CASES
     + SAMPLE_CASES
 )
