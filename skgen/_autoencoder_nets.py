@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from skgen._layers import mirrored_mlps
+from skgen._torch import active_rng
 from skgen._training import SkgenNet
 
 
@@ -33,7 +34,9 @@ class AutoEncoderModule(nn.Module):
 
     noise_scale : torch.Tensor or None, default=None
         Per-feature standard deviation of the Gaussian noise added to the input
-        in training mode (a denoising autoencoder). ``None`` adds none.
+        in training mode (a denoising autoencoder). ``None`` adds none. In a
+        fit the noise, like dropout, comes from the fit's private generator
+        (:func:`skgen._torch.active_rng`).
     """
 
     def __init__(
@@ -67,7 +70,9 @@ class AutoEncoderModule(nn.Module):
     def forward(self, x):
         """Reconstruct ``x``, corrupting it first in training mode."""
         if self.training and self.noise_scale is not None:
-            x = x + torch.randn_like(x) * self.noise_scale
+            rng = active_rng(x.device)
+            noise = torch.randn(x.shape, generator=rng, dtype=x.dtype, device=x.device)
+            x = x + noise * self.noise_scale
         return self.decoder(self.encoder(x))
 
 

@@ -91,6 +91,7 @@ _TEXTS = {
     device : str, default="auto"
         Torch device for training and for the fitted network: ``"cpu"``,
         ``"cuda"``, ``"cuda:1"``, ... ``"auto"`` uses CUDA when available.
+        Other devices (``"mps"``, ...) are refused.
     """,
     "verbose": """
     verbose : int, default=0

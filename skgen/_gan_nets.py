@@ -18,6 +18,7 @@ from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 from torch import nn
 
 from skgen._layers import CategoricalHeads, make_mlp
+from skgen._torch import active_rng
 from skgen._training import DivergenceGuard, SkgenNet
 
 # Adam's moment decay for both players, as in the WGAN-GP paper and CTGAN.
@@ -259,7 +260,9 @@ class GANNet(SkgenNet):
     ``discriminator_loss`` (penalty included) are recorded in the history;
     ``train_loss`` is the generator's. The criterion is unused: each player's
     loss is computed here. The validation rows are not run through the net:
-    :class:`TwoSampleScoring` scores them.
+    :class:`TwoSampleScoring` scores them. In a fit the noise, Gumbel noise
+    and the penalty's mixing weights come from the fit's private generator
+    (:func:`skgen._torch.active_rng`).
     """
 
     def __init__(
@@ -329,7 +332,9 @@ class GANNet(SkgenNet):
     def _fake(self, n_rows, condition):
         """Relaxed fake rows for a batch of classes."""
         module = self.module_
-        noise = torch.randn(n_rows, module.noise_dim, device=self.device)
+        rng = active_rng(self.device)
+        shape = (n_rows, module.noise_dim)
+        noise = torch.randn(shape, generator=rng, device=self.device)
         return module.generate(noise, condition)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -341,7 +346,8 @@ class GANNet(SkgenNet):
         """Gradient penalty of the discriminator on packs between real and fake."""
         module = self.module_
         n_packs = len(real) // module.pac
-        alpha = torch.rand(n_packs, 1, 1, device=real.device)
+        rng = active_rng(real.device)
+        alpha = torch.rand((n_packs, 1, 1), generator=rng, device=real.device)
         shape = (n_packs, module.pac, real.shape[1])
         mixed = alpha * real.reshape(shape) + (1 - alpha) * fake.reshape(shape)
         mixed = mixed.reshape(real.shape).requires_grad_(True)

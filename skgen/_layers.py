@@ -5,11 +5,20 @@ An encoded table (see :mod:`skgen._tabular`) is a float matrix whose first
 categorical column. The networks end in one head per block: numbers as they
 are, a softmax (or its Gumbel relaxation) over each block's categories; the
 loss is summed per block. Nothing here knows about scikit-learn or skorch.
+
+Inside a fit (:func:`skgen._torch.private_rng`) every random draw of these
+modules, from their initial weights to dropout and Gumbel noise, comes from
+the fit's private generators (:func:`skgen._torch.active_rng`); outside one
+they draw from torch's global generators, as torch's own modules do.
 """
+
+import math
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from skgen._torch import active_rng
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -23,25 +32,71 @@ ACTIVATIONS = {
 }
 
 
+def linear(n_in, n_out):
+    """An ``nn.Linear`` initialised as torch does, from the active private generator.
+
+    Inside :func:`skgen._torch.private_rng` the layer is created without
+    initial values (on the ``meta`` device, which draws nothing) and filled
+    with ``nn.Linear``'s own initialisation, drawn from the block's CPU
+    generator: the same values ``nn.Linear`` would draw from torch's global
+    generator in the same state. Outside such a block it is a plain
+    ``nn.Linear``.
+    """
+    rng = active_rng()
+    if rng is None:
+        return nn.Linear(n_in, n_out)
+    layer = nn.utils.skip_init(nn.Linear, n_in, n_out)
+    # nn.Linear.reset_parameters: kaiming_uniform with a=sqrt(5) makes the
+    # weights uniform on +-1/sqrt(n_in), as the bias is.
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=rng)
+    bound = 1 / math.sqrt(n_in) if n_in > 0 else 0
+    nn.init.uniform_(layer.bias, -bound, bound, generator=rng)
+    return layer
+
+
+class Dropout(nn.Dropout):
+    """``nn.Dropout`` whose masks come from the active private generator.
+
+    Inside :func:`skgen._torch.private_rng` (a fit) each mask is drawn from
+    the generator of the input's device; outside one the module is
+    ``nn.Dropout``. It keeps ``nn.Dropout``'s state and scaling: kept
+    entries are divided by ``1 - p``.
+    """
+
+    def forward(self, input):
+        """Zero each entry with probability ``p`` in training; else pass through."""
+        rng = active_rng(input.device) if self.training and self.p > 0 else None
+        if rng is None:
+            return super().forward(input)
+        keep = torch.empty_like(input).bernoulli_(1.0 - self.p, generator=rng)
+        if self.p < 1.0:
+            # Scaling the mask in place saves a pass over the activations.
+            keep.div_(1.0 - self.p)
+        return input * keep
+
+
 def make_mlp(
     n_in, hidden_layer_sizes, n_out, *, activation="relu", dropout=0.0, batch_norm=False
 ):
     """Stack ``Linear [-> BatchNorm] -> activation [-> Dropout]``, then a ``Linear``.
 
     ``activation`` is a key of :data:`ACTIVATIONS` or a callable that returns a
-    module, such as ``functools.partial(nn.LeakyReLU, 0.2)``.
+    module, such as ``functools.partial(nn.LeakyReLU, 0.2)``. Linear layers
+    come from :func:`linear`, dropout from :class:`Dropout`, so that inside a
+    fit their random draws are the fit's own; the activations and
+    ``BatchNorm1d`` draw nothing.
     """
     make_activation = ACTIVATIONS.get(activation, activation)
     layers = []
     for width in hidden_layer_sizes:
-        layers.append(nn.Linear(n_in, width))
+        layers.append(linear(n_in, width))
         if batch_norm:
             layers.append(nn.BatchNorm1d(width))
         layers.append(make_activation())
         if dropout > 0:
-            layers.append(nn.Dropout(dropout))
+            layers.append(Dropout(dropout))
         n_in = width
-    layers.append(nn.Linear(n_in, n_out))
+    layers.append(linear(n_in, n_out))
     return nn.Sequential(*layers)
 
 
@@ -76,8 +131,18 @@ def group_blocks(module, categorical_blocks):
 
 
 def gumbel_noise(shape, rng=None, device=None):
-    """Standard Gumbel draws from ``rng`` (the global generator when ``None``)."""
-    uniform = torch.rand(shape, generator=rng).to(device)
+    """Standard Gumbel draws on ``device``, from ``rng`` or the active generator.
+
+    ``rng`` may live on another device than ``device`` (sampling draws on the
+    CPU whatever the model's device); the draws are made on ``rng``'s device
+    and moved. Without ``rng`` they come from the active private generator of
+    ``device`` (see :func:`skgen._torch.active_rng`), or torch's global CPU
+    generator outside a fit.
+    """
+    if rng is None:
+        rng = active_rng(device)
+    where = None if rng is None else rng.device
+    uniform = torch.rand(shape, generator=rng, device=where).to(device)
     return -torch.log(-torch.log(uniform.clamp(1e-10, 1.0 - 1e-7)))
 
 

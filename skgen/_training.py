@@ -2,7 +2,8 @@
 
 Each estimator builds a subclass of :class:`SkgenNet` in ``fit`` through
 :func:`fit_net`, the one build-and-fit function of the package: rows are
-split for validation when asked, the net trains on a private random stream
+split for validation when asked, the net trains on private random generators
+(never torch's global ones, so fits in concurrent threads are reproducible)
 with the process's share of threads, and the fitted net keeps nothing of the
 training data. A model plugs in through skorch's hooks: its net class
 (``train_step``, ``get_loss``, default callbacks), its module, an iterator
@@ -28,7 +29,12 @@ from skorch.callbacks import (
 )
 from skorch.helper import predefined_split
 
-from skgen._torch import private_rng, to_float32_tensor, torch_threads
+from skgen._torch import (
+    complete_lazy_imports,
+    private_rng,
+    to_float32_tensor,
+    torch_threads,
+)
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -269,20 +275,27 @@ def fit_net(
     conditions) become float32 tensors on ``device`` once. With
     ``validation_fraction`` a random share of the rows is held out and given
     to the net as its validation set (``dataset_valid`` of the callbacks).
-    The net trains on a fork of torch's generators seeded with ``seed``,
-    batches come from ``iterator_train`` with a private ``rng`` (and, with
-    ``row_weights``, the weights of the training rows), and the thread count
-    follows ``OMP_NUM_THREADS``. ``net_kwargs`` go to ``net_class`` as they
-    are (``module__*``, ``criterion``, ``callbacks``, ...).
+    The net is built and trained inside :func:`skgen._torch.private_rng`
+    seeded with ``seed``: the validation split, the initial weights, the
+    batches of ``iterator_train`` (given the private ``rng``, and with
+    ``row_weights`` the weights of the training rows), dropout and every
+    noise are drawn from generators of this fit alone, so torch's global
+    generators are never read or changed, and fits in concurrent threads
+    give what they give alone. The thread count follows ``OMP_NUM_THREADS``.
+    ``net_kwargs`` go to ``net_class`` as they are (``module__*``,
+    ``criterion``, ``callbacks``, ...).
+
+    Before anything else, torch's lazy imports of a first fit run where
+    Ctrl-C cannot cut them short (:func:`skgen._torch.complete_lazy_imports`).
 
     Returns the fitted net in evaluation mode, holding no reference to the
-    training rows, its random generator or early stopping's copy of the best
-    weights.
+    training rows, its random generators or early stopping's copy of the
+    best weights.
     """
+    complete_lazy_imports(net_kwargs.get("optimizer", torch.optim.SGD), device)
     X = to_float32_tensor(X, device)
     y = None if y is None else to_float32_tensor(y, device)
-    with torch_threads(), private_rng(seed, device):
-        rng = torch.Generator().manual_seed(seed)
+    with torch_threads(), private_rng(seed, device) as rng:
         train_split = None
         if validation_fraction is not None:
             valid, train = validation_split(

@@ -12,6 +12,7 @@ from skorch.dataset import unpack_data
 from torch import nn
 
 from skgen._layers import mirrored_mlps
+from skgen._torch import active_rng
 from skgen._training import SkgenNet
 
 # Weight of the running estimate of each numeric column's scale per step.
@@ -46,8 +47,9 @@ class VAEModule(nn.Module):
     offset, log_var)``, where ``offset`` is the posterior mean minus the
     prior mean, so that the KL divergence from the prior is
     ``kl_divergence(offset, log_var)``. In training mode the latent vector is
-    drawn from the posterior (the reparametrisation trick), in evaluation
-    mode it is the mean.
+    drawn from the posterior (the reparametrisation trick, with noise from
+    the fit's private generator, :func:`skgen._torch.active_rng`), in
+    evaluation mode it is the mean.
 
     Parameters
     ----------
@@ -130,7 +132,11 @@ class VAEModule(nn.Module):
         mean, log_var = self.posterior(x)
         z = mean
         if self.training:
-            z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
+            rng = active_rng(mean.device)
+            noise = torch.randn(
+                mean.shape, generator=rng, dtype=mean.dtype, device=mean.device
+            )
+            z = mean + noise * torch.exp(0.5 * log_var)
         offset = mean - self.prior_mean(condition)
         return self.decode(z, condition), offset, log_var
 

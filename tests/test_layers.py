@@ -1,10 +1,94 @@
-"""Torch modules: the per-column tabular loss."""
+"""Torch modules: layers that draw from a fit's generators, the tabular loss."""
 
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
-from skgen._layers import TabularLoss
+from skgen._layers import Dropout, TabularLoss, gumbel_noise, linear, make_mlp
+from skgen._torch import private_rng
+
+CPU = torch.device("cpu")
+
+
+def assert_same_parameters(module, expected):
+    """Assert two modules hold equal tensors under the same names."""
+    actual, wanted = module.state_dict(), expected.state_dict()
+    assert actual.keys() == wanted.keys()
+    for name, tensor in wanted.items():
+        assert torch.equal(actual[name], tensor), name
+
+
+class TestLinear:
+    def test_draws_what_nn_linear_draws_from_the_same_seed(self):
+        torch.manual_seed(7)
+        expected = nn.Linear(5, 3)
+        before = torch.get_rng_state()
+        with private_rng(7, CPU):
+            layer = linear(5, 3)
+        assert torch.equal(torch.get_rng_state(), before)
+        assert layer.weight.device == CPU
+        assert_same_parameters(layer, expected)
+
+    def test_is_nn_linear_outside_a_block(self):
+        torch.manual_seed(7)
+        layer = linear(5, 3)
+        torch.manual_seed(7)
+        assert_same_parameters(layer, nn.Linear(5, 3))
+
+    def test_mlp_follows_the_block_seed_only(self):
+        def build(seed):
+            with private_rng(seed, CPU):
+                return make_mlp(6, (8, 4), 2, dropout=0.1, batch_norm=True)
+
+        before = torch.get_rng_state()
+        first = build(0)
+        assert_same_parameters(build(0), first)
+        assert not torch.equal(build(1)[0].weight, first[0].weight)
+        assert torch.equal(torch.get_rng_state(), before)
+        assert all(p.device == CPU for p in first.parameters())
+        assert any(isinstance(layer, Dropout) for layer in first)
+
+
+class TestDropout:
+    def test_mask_follows_the_block_seed(self):
+        dropout = Dropout(0.5)
+        x = torch.ones(200, 10)
+
+        def apply(seed):
+            with private_rng(seed, CPU):
+                return dropout(x)
+
+        before = torch.get_rng_state()
+        out = apply(0)
+        # Kept entries are scaled by 1 / (1 - p), as nn.Dropout's are.
+        assert set(out.unique().tolist()) == {0.0, 2.0}
+        assert 0.4 < (out == 0).float().mean() < 0.6
+        assert torch.equal(apply(0), out)
+        assert not torch.equal(apply(1), out)
+        assert torch.equal(torch.get_rng_state(), before)
+
+    def test_evaluation_mode_passes_through(self):
+        dropout = Dropout(0.5).eval()
+        x = torch.randn(4, 3)
+        with private_rng(0, CPU):
+            assert torch.equal(dropout(x), x)
+
+    def test_is_nn_dropout_outside_a_block(self):
+        x = torch.randn(50, 4)
+        torch.manual_seed(3)
+        out = Dropout(0.3)(x)
+        torch.manual_seed(3)
+        assert torch.equal(out, nn.Dropout(0.3)(x))
+
+
+def test_gumbel_noise_draws_from_the_block_generator():
+    before = torch.get_rng_state()
+    with private_rng(4, CPU):
+        noise = gumbel_noise((3, 5))
+    assert torch.equal(torch.get_rng_state(), before)
+    expected = gumbel_noise((3, 5), torch.Generator().manual_seed(4), CPU)
+    assert torch.equal(noise, expected)
 
 
 @pytest.fixture

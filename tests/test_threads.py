@@ -1,10 +1,16 @@
-"""Torch threads inside joblib's process workers: each fit keeps to its share."""
+"""Torch threads inside joblib's workers: each fit keeps to its share.
+
+In process workers a fit keeps to its share of the cores; in thread workers
+(joblib's ``"threading"`` backend) fits run side by side in one process and
+give the results they give alone.
+"""
 
 import os
 
 import joblib
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -33,7 +39,12 @@ def claim_every_core(X):
 
 def threads_in_fit(estimator, X, y=None):
     """Scorer: the most torch threads the pipeline's last step trained with."""
-    return max(estimator[-1].history_[:, "torch_threads"])
+    return threads_in_last_step(estimator[-1], X, y)
+
+
+def threads_in_last_step(estimator, X, y=None):
+    """Scorer: the most torch threads the estimator trained with."""
+    return max(estimator.history_[:, "torch_threads"])
 
 
 def process_id(estimator, X, y=None):
@@ -108,3 +119,30 @@ def test_in_process_fit_keeps_to_omp_num_threads(X_digits, monkeypatch):
     finally:
         torch.set_num_threads(original)
     assert split_scores(search, "threads") == [1, 1, 1, 1]
+
+
+def test_threading_backend_matches_serial(X_digits):
+    """Fits in joblib's thread workers are bit-identical to serial fits."""
+    search = GridSearchCV(
+        AutoEncoder(
+            hidden_layer_sizes=(8,),
+            dropout=0.2,
+            noise_std=0.1,
+            max_epochs=3,
+            callbacks=[RecordThreads()],
+            random_state=0,
+        ),
+        {"n_components": [1, 2]},
+        cv=2,
+        scoring={"score": None, "threads": threads_in_last_step},
+        refit=False,
+        n_jobs=N_JOBS,
+    )
+    serial = clone(search).set_params(n_jobs=1).fit(X_digits)
+    with joblib.parallel_backend("threading"):
+        threaded = search.fit(X_digits)
+
+    for name in ("score", "threads"):
+        assert split_scores(threaded, name) == split_scores(serial, name)
+    # The suite's OMP_NUM_THREADS=1 holds in every thread worker.
+    assert set(split_scores(threaded, "threads")) == {1}

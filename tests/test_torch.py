@@ -1,4 +1,7 @@
-"""What every model needs from torch: seeding, devices, dtypes, threads."""
+"""What every model needs from torch: seeding, devices, dtypes, threads, imports."""
+
+import signal
+import threading
 
 import numpy as np
 import pytest
@@ -8,8 +11,22 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgen import GAN, VAE, AutoEncoder
-from skgen._torch import derive_seed, resolve_device, to_float32_tensor, torch_threads
+from skgen._torch import (
+    active_rng,
+    available_devices,
+    complete_lazy_imports,
+    deferred_sigint,
+    derive_seed,
+    private_rng,
+    resolve_device,
+    to_float32_tensor,
+    torch_threads,
+)
 from tests.conftest import TEST_DEVICE, numpy_global_state
+
+CPU = torch.device("cpu")
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA")
 
 
 class TestDeriveSeed:
@@ -48,13 +65,44 @@ class TestResolveDevice:
 
     @pytest.mark.parametrize("device", ["gpu0", "not-a-device", ""])
     def test_invalid(self, device):
-        with pytest.raises(ValueError, match="valid torch device"):
+        with pytest.raises(ValueError, match="valid torch device.*available here"):
             resolve_device(device)
+
+    @pytest.mark.parametrize("device", ["mps", "xpu", "meta", "mps:0", "xpu:1"])
+    def test_unsupported_type_names_it_and_lists_available(self, device):
+        expected = ", ".join(repr(name) for name in available_devices())
+        with pytest.raises(ValueError, match="not supported") as info:
+            resolve_device(device)
+        message = str(info.value)
+        assert f"device={device!r}" in message
+        assert f"available here: {expected}" in message
+
+    def test_available_devices(self):
+        names = available_devices()
+        assert names[0] == "cpu"
+        if torch.cuda.is_available():
+            count = torch.cuda.device_count()
+            assert names[1:] == ["cuda"] + [f"cuda:{i}" for i in range(count)]
+        else:
+            assert names == ["cpu"]
+        for name in names:
+            assert resolve_device(name) == torch.device(name)
+
+    @needs_cuda
+    def test_cuda_index_beyond_the_devices(self):
+        device = f"cuda:{torch.cuda.device_count()}"
+        with pytest.raises(ValueError, match=rf"{device}.*available here: 'cpu'"):
+            resolve_device(device)
+
+    @pytest.mark.parametrize("device", ["mps", "meta"])
+    def test_estimator_reports_unsupported_device(self, X_digits, device):
+        with pytest.raises(ValueError, match=f"device='{device}' is not supported"):
+            AutoEncoder(device=device, max_epochs=1).fit(X_digits)
 
     @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available")
     @pytest.mark.parametrize("device", ["cuda", "cuda:1"])
     def test_cuda_unavailable(self, device):
-        with pytest.raises(ValueError, match="CUDA is not available"):
+        with pytest.raises(ValueError, match="CUDA is not available.*'cpu'"):
             resolve_device(device)
 
     @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available")
@@ -78,6 +126,144 @@ def test_to_float32_tensor():
         to_float32_tensor(np.array([[1e300]]), torch.device("cpu"))
 
 
+class TestPrivateRng:
+    def test_no_generator_outside_a_block(self):
+        assert active_rng() is None
+        assert active_rng("cpu") is None
+        assert active_rng("cuda") is None
+
+    def test_block_yields_its_active_cpu_generator(self):
+        before = torch.get_rng_state()
+        with private_rng(3, CPU) as rng:
+            assert active_rng() is rng
+            assert active_rng(CPU) is rng
+            assert active_rng("cpu") is rng
+            drawn = torch.rand(5, generator=rng)
+        assert active_rng() is None
+        torch.testing.assert_close(
+            drawn, torch.rand(5, generator=torch.Generator().manual_seed(3))
+        )
+        assert torch.equal(torch.get_rng_state(), before)
+
+    def test_blocks_nest(self):
+        with private_rng(1, CPU) as outer:
+            with private_rng(2, CPU) as inner:
+                assert active_rng() is inner
+            assert active_rng() is outer
+        assert active_rng() is None
+
+    def test_block_ends_on_error(self):
+        with pytest.raises(RuntimeError, match="boom"), private_rng(1, CPU):
+            raise RuntimeError("boom")
+        assert active_rng() is None
+
+    def test_other_threads_do_not_see_the_block(self):
+        seen = []
+        with private_rng(1, CPU):
+            thread = threading.Thread(target=lambda: seen.append(active_rng()))
+            thread.start()
+            thread.join()
+        assert seen == [None]
+
+    def test_draw_on_another_accelerator_is_refused(self):
+        with private_rng(1, CPU), pytest.raises(RuntimeError, match="cuda"):
+            active_rng("cuda")
+
+    @needs_cuda
+    def test_cuda_block_draws_noise_on_the_device(self):
+        cuda = torch.device("cuda")
+        before = torch.cuda.get_rng_state_all()
+        with private_rng(5, cuda) as rng:
+            assert rng.device == CPU
+            device_rng = active_rng(cuda)
+            assert device_rng.device.type == "cuda"
+            assert active_rng(f"cuda:{torch.cuda.current_device()}") is device_rng
+            noise = torch.randn(4, device=cuda, generator=device_rng)
+        expected = torch.Generator(device=cuda).manual_seed(5)
+        torch.testing.assert_close(
+            noise, torch.randn(4, device=cuda, generator=expected)
+        )
+        for after, state in zip(torch.cuda.get_rng_state_all(), before, strict=True):
+            assert torch.equal(after, state)
+
+
+class TestDeferredSigint:
+    @pytest.fixture(autouse=True)
+    def default_handler(self):
+        """Python's own SIGINT handler before and after each test."""
+        original = signal.signal(signal.SIGINT, signal.default_int_handler)
+        yield
+        signal.signal(signal.SIGINT, original)
+
+    def test_interrupt_is_raised_when_the_block_ends(self):
+        finished = False
+        with pytest.raises(KeyboardInterrupt), deferred_sigint():
+            signal.raise_signal(signal.SIGINT)
+            # Python runs handlers between bytecodes: a loop gives it many.
+            for _ in range(1000):
+                pass
+            finished = True
+        assert finished
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    def test_no_signal_no_interrupt(self):
+        with deferred_sigint():
+            pass
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    def test_a_custom_handler_is_called_after_the_block(self):
+        calls = []
+        signal.signal(signal.SIGINT, lambda signum, frame: calls.append(signum))
+        with deferred_sigint():
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(1000):
+                pass
+            assert calls == []
+        assert calls == [signal.SIGINT]
+
+    def test_other_threads_run_the_block_as_is(self):
+        results = []
+
+        def run():
+            with deferred_sigint():
+                results.append(signal.getsignal(signal.SIGINT))
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        assert results == [signal.default_int_handler]
+
+
+class TestCompleteLazyImports:
+    @pytest.fixture(autouse=True)
+    def fresh_record(self, monkeypatch):
+        """Forget which optimizers have run their imports."""
+        monkeypatch.setattr("skgen._torch._IMPORTS_DONE", set())
+
+    def test_steps_each_optimizer_once(self, monkeypatch):
+        steps = []
+
+        class Counted(torch.optim.SGD):
+            def step(self, closure=None):
+                steps.append(self)
+                return super().step(closure)
+
+        for _ in range(3):
+            complete_lazy_imports(Counted, CPU)
+        assert len(steps) == 1
+
+    def test_optimizer_that_needs_arguments_falls_back_on_sgd(self):
+        class NeedsArgument(torch.optim.SGD):
+            def __init__(self, params, momentum_decay):
+                super().__init__(params)
+
+        before = torch.get_rng_state()
+        complete_lazy_imports(NeedsArgument, CPU)
+        # LBFGS steps only with a closure.
+        complete_lazy_imports(torch.optim.LBFGS, CPU)
+        assert torch.equal(torch.get_rng_state(), before)
+
+
 class TestTorchThreads:
     @pytest.fixture
     def two_threads(self):
@@ -97,6 +283,35 @@ class TestTorchThreads:
         monkeypatch.setenv("OMP_NUM_THREADS", "1")
         with pytest.raises(RuntimeError, match="boom"), torch_threads():
             raise RuntimeError("boom")
+        assert torch.get_num_threads() == 2
+
+    @pytest.mark.skipif(
+        "OpenMP" not in torch.__config__.parallel_info(),
+        reason="torch's thread count is per thread with its OpenMP backend only",
+    )
+    def test_other_threads_keep_their_count(self, monkeypatch, two_threads):
+        """A fit's change and restore stay in its thread (joblib's threading)."""
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        entered, done = threading.Event(), threading.Event()
+        counts = []
+
+        def fit_in_thread():
+            with torch_threads():
+                entered.set()
+                done.wait()
+                counts.append(torch.get_num_threads())
+
+        thread = threading.Thread(target=fit_in_thread)
+        thread.start()
+        entered.wait()
+        # The thread's count does not reach this thread, nor does this
+        # thread's change and restore reach the fit still running there.
+        assert torch.get_num_threads() == 2
+        with torch_threads():
+            assert torch.get_num_threads() == 1
+        done.set()
+        thread.join()
+        assert counts == [1]
         assert torch.get_num_threads() == 2
 
     @pytest.mark.parametrize("value", [None, "", "0", "abc", "-2"])
