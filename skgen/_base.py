@@ -85,7 +85,11 @@ class SkgenEstimator(BaseEstimator):
             names, or a callable ``sampling_strategy``. Set it with
             ``set_params`` to a value that can (``callbacks=None``, an int
             ``random_state``, ...) before saving; the fitted model does not
-            depend on it.
+            depend on it. Also if a parameter that shapes the network
+            (``n_components``, layer sizes, ``activation``, ...) was changed
+            with ``set_params`` after fit (set it back or fit again), or if
+            the weights are not finite: ``save`` writes only files that
+            :func:`skgen.load` reads back.
 
         See Also
         --------

@@ -15,10 +15,19 @@ A saved estimator is one zip archive with two members:
 This module imports no estimator: each estimator class registers itself with
 :func:`register`, and lists what ``save`` writes of it, explicitly, in
 ``_saved_attributes`` (its fitted attributes) and ``_saved_net_arguments``
-(the arguments its net is rebuilt with). Reading accepts the registered
-classes, those names and the value tags of :mod:`skgen._json_values` only, so
-loading a file never runs code from it, and a new fitted attribute is a
+(the arguments its net is rebuilt with). A new fitted attribute is thus a
 deliberate change of the format, not an accident.
+
+Reading is closed: ``load`` reads back only what the writer emits for the
+class a file names, and bounds each step before taking it.
+:mod:`skgen._archive` reads the file within limits of size, values and
+nesting; :class:`skgen._reader.ModelReader` rebuilds the estimator, checking
+every parameter with the estimator's own ``_validate_params``, every
+attribute and net argument against its schema in :mod:`skgen._load_checks`,
+and the net's tensors against the network its arguments describe before
+building it. So loading a file runs no code from it, and a forged file is
+refused with a ``ValueError`` before memory is spent on it. ``save`` runs the
+same checks on what it writes, so every file it writes loads.
 """
 
 import hashlib
@@ -32,9 +41,23 @@ import torch
 from skorch import NeuralNet
 from skorch.history import History
 
-from skgen._json_values import OPTIMIZER_NAMES, NotJSONError, decode, encode, tag
+from skgen._archive import (
+    JSON_NAME,
+    WEIGHTS_NAME,
+    check_weights_archive,
+    parse_json,
+    read_archive,
+)
+from skgen._json_values import OPTIMIZER_NAMES, NotJSONError, encode
+from skgen._load_checks import (
+    SAVED_PRIVATE_ATTRIBUTES,
+    ParameterMismatch,
+    check_keys,
+    shown,
+)
+from skgen._reader import ModelReader, rename_critic, upgrade_from_v1
 from skgen._tabular import TableEncoder
-from skgen._torch import private_rng, resolve_device
+from skgen._torch import resolve_device
 from skgen._training import OPTIMIZERS
 from skgen._version import __version__
 
@@ -48,11 +71,15 @@ FORMAT_VERSION = 2
 # The versions this skgen reads; older ones are upgraded as they load.
 READABLE_VERSIONS = (1, 2)
 
-JSON_NAME = "skgen.json"
-WEIGHTS_NAME = "weights.pt"
-
-# Private attributes saved along with the fitted ones (set_output's choice).
-SAVED_PRIVATE_ATTRIBUTES = ("_sklearn_output_config",)
+# The keys of skgen.json.
+DOCUMENT_KEYS = (
+    "format",
+    "format_version",
+    "skgen_version",
+    "weights_sha256",
+    "model",
+    "sha256",
+)
 
 PARAMETER_HINTS = {
     "callbacks": (
@@ -70,8 +97,6 @@ PARAMETER_HINTS = {
 
 # The only classes a file can name, filled by ``register``.
 ESTIMATORS = {}
-NETS = {}
-TORCH_MODULES = {}
 
 
 def register(cls):
@@ -83,11 +108,6 @@ def register(cls):
     net's arguments in ``_saved_net_arguments``.
     """
     ESTIMATORS[cls.__name__] = cls
-    net_class = getattr(cls, "_net_class", None)
-    if net_class is not None:
-        NETS[net_class.__name__] = net_class
-        for module in (cls._module_class, cls._criterion_class):
-            TORCH_MODULES[module.__name__] = module
     return cls
 
 
@@ -206,109 +226,12 @@ class _Writer:
         }
 
 
-class _Reader:
-    """Rebuild estimators from :class:`_Writer`'s output and the loaded tensors."""
-
-    def __init__(self, tensors, device):
-        self.tensors = tensors
-        self.device = device
-
-    def model(self, state, prefix=""):
-        """A skgen estimator with its parameters and fitted attributes."""
-        cls = ESTIMATORS[state["class"]]
-        params = {key: self.parameter(value) for key, value in state["params"].items()}
-        estimator = cls(**params)
-        allowed = cls._saved_attributes + SAVED_PRIVATE_ATTRIBUTES
-        for name, value in state["attributes"].items():
-            if name not in allowed:
-                raise ValueError(f"{cls.__name__} does not save an attribute {name!r}")
-            value = self.attribute(value, prefix + name, cls)
-            setattr(estimator, name, value)
-        if hasattr(estimator, "net_") and hasattr(estimator, "history_"):
-            estimator.net_.history = estimator.history_
-        return estimator
-
-    def parameter(self, obj):
-        """A parameter: an unfitted skgen estimator, or a plain value."""
-        kind, payload = tag(obj)
-        if kind != "estimator":
-            return decode(obj)
-        params = {
-            key: self.parameter(value) for key, value in payload["params"].items()
-        }
-        return ESTIMATORS[payload["class"]](**params)
-
-    def attribute(self, obj, path, owner):
-        """One fitted attribute."""
-        kind, payload = tag(obj)
-        if kind == "net":
-            return self.net(payload, path, owner._saved_net_arguments)
-        if kind == "table_encoder":
-            state = {key: decode(value) for key, value in payload.items()}
-            return TableEncoder.from_dict(state)
-        if kind == "history":
-            rows = [
-                {key: decode(value) for key, value in row.items()} for row in payload
-            ]
-            return History(rows)
-        if kind == "model":
-            return self.model(payload, path + ".")
-        return decode(obj)
-
-    def net(self, spec, path, names):
-        """A skorch net built as saved, holding the saved weights."""
-        arguments = {key: decode(value) for key, value in spec["arguments"].items()}
-        arguments.update(self.tensors[f"{path}.arguments"])
-        unknown = sorted(set(arguments) - set(names))
-        if unknown:
-            raise ValueError(
-                f"{path} has arguments its estimator does not save: {unknown}"
-            )
-        net = NETS[spec["class"]](
-            TORCH_MODULES[spec["module"]],
-            criterion=TORCH_MODULES[spec["criterion"]],
-            optimizer=OPTIMIZERS[spec["optimizer"]],
-            device=self.device,
-            train_split=None,
-            **arguments,
-        )
-        # The initial weights are replaced; drawing them must not move the
-        # caller's random state.
-        with private_rng(0, torch.device("cpu")):
-            net.initialize()
-        net.module_.load_state_dict(self.tensors[f"{path}.module_"])
-        net.criterion_.load_state_dict(self.tensors[f"{path}.criterion_"])
-        net.module_.eval()
-        return net
-
-
-def _upgrade_from_v1(state, tensors, prefix=""):
-    """Rename, in place, what format version 1 called the GAN's critic.
-
-    ``state`` is a model as :class:`_Writer` writes it; nested models (the
-    generator of a ``GenerativeOverSampler``, fitted or not) are upgraded too.
-    """
-    if state["class"] == "GAN":
-        params = state["params"]
-        if "n_critic" in params:
-            params["discriminator_steps"] = params.pop("n_critic")
-    for value in state["params"].values():
-        kind, payload = tag(value)
-        if kind == "estimator":
-            _upgrade_from_v1({**payload, "attributes": {}}, tensors)
-    for name, value in state["attributes"].items():
-        kind, payload = tag(value)
-        if kind == "model":
-            _upgrade_from_v1(payload, tensors, f"{prefix}{name}.")
-        elif kind == "net" and payload["class"] == "GANNet":
-            arguments = payload["arguments"]
-            arguments["discriminator_steps"] = arguments.pop("n_critic")
-            weights = tensors[f"{prefix}{name}.module_"]
-            for key in [key for key in weights if key.startswith("critic.")]:
-                weights["discriminator." + key[len("critic.") :]] = weights.pop(key)
-
-
 # Files ----------------------------------------------------------------------
+
+
+def _refused(prefix, exc):
+    """A ValueError of ``prefix`` followed by ``exc``'s message, as one sentence."""
+    return ValueError(f"{prefix}{str(exc).rstrip('.')}.")
 
 
 def _sha256(data):
@@ -323,18 +246,20 @@ def _checksum(document):
     return _sha256(text.encode("utf-8"))
 
 
-def _reject_constant(name):
-    """Refuse the NaN and Infinity that Python's JSON reader would accept."""
-    raise ValueError(f"{name} is not JSON")
-
-
 def save(estimator, path):
-    """Write ``estimator`` to ``path``; see :meth:`SkgenEstimator.save`."""
+    """Write ``estimator`` to ``path``; see :meth:`SkgenEstimator.save`.
+
+    What is written is first read back with :func:`load`'s checks, so that a
+    file ``save`` writes always loads: a model whose parameters were changed
+    with ``set_params`` after fit, or whose weights are not finite, is
+    refused with a ``ValueError``.
+    """
     writer = _Writer()
+    name = type(estimator).__name__
     try:
         model = writer.model(estimator)
     except NotJSONError as exc:
-        raise ValueError(f"Cannot save {type(estimator).__name__}: {exc}") from None
+        raise ValueError(f"Cannot save {name}: {exc}") from None
     buffer = io.BytesIO()
     torch.save(writer.tensors, buffer)
     weights = buffer.getvalue()
@@ -347,49 +272,43 @@ def save(estimator, path):
     }
     document["sha256"] = _checksum(document)
     text = json.dumps(document, indent=1, allow_nan=False)
+    try:
+        reader = ModelReader(ESTIMATORS)
+        reader.model(parse_json(text.encode("utf-8"))["model"])
+        reader.check_tensors(writer.tensors, len(weights))
+    except ParameterMismatch as exc:
+        raise ValueError(
+            f"Cannot save {name}: {str(exc).rstrip('.')}. set_params changed the "
+            "parameter since fit: set it back, or fit again, before saving."
+        ) from None
+    except ValueError as exc:
+        raise _refused(f"Cannot save {name}: ", exc) from None
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(JSON_NAME, text, compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr(WEIGHTS_NAME, weights, compress_type=zipfile.ZIP_STORED)
 
 
-def _read_archive(path, name):
-    """Return the parsed ``skgen.json`` and the bytes of ``weights.pt``."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            missing = {JSON_NAME, WEIGHTS_NAME} - set(archive.namelist())
-            if missing:
-                raise ValueError(
-                    f"{name} is not a skgen model file: it has no "
-                    f"{' or '.join(sorted(missing))}."
-                )
-            text = archive.read(JSON_NAME)
-            weights = archive.read(WEIGHTS_NAME)
-    except zipfile.BadZipFile as exc:
-        raise ValueError(
-            f"{name} is not a skgen model file: it is not a readable zip archive "
-            f"({exc})."
-        ) from None
-    try:
-        document = json.loads(text.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {JSON_NAME} is not valid JSON ({exc}).") from None
+def _check_document(document, weights, name):
+    """Check the document's format, version, keys and both checksums."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{name} is not a skgen model file: {JSON_NAME} says so.")
-    return document, weights
-
-
-def _check_document(document, weights, name):
-    """Check the format version and both checksums."""
     version = document.get("format_version")
     if type(version) is not int or version not in READABLE_VERSIONS:
+        written = document.get("skgen_version")
+        if not isinstance(written, str) or len(written) > 40:
+            written = shown(written)
         raise ValueError(
-            f"{name} is in skgen model format version {version!r} (written by "
-            f"skgen {document.get('skgen_version')}), but skgen "
-            f"{__version__} reads format versions {list(READABLE_VERSIONS)}. Load it "
-            "with the skgen that wrote it, or fit the model again."
+            f"{name} is in skgen model format version {shown(version)} (written by "
+            f"skgen {written}), but skgen {__version__} reads format versions "
+            f"{list(READABLE_VERSIONS)}. Load it with the skgen that wrote it, or "
+            "fit the model again."
         )
     try:
-        intact = document.get("sha256") == _checksum(document)
+        check_keys(document, DOCUMENT_KEYS, JSON_NAME)
+    except ValueError as exc:
+        raise _refused(f"{name}: ", exc) from None
+    try:
+        intact = document["sha256"] == _checksum(document)
     except ValueError:
         intact = False
     if not intact:
@@ -397,29 +316,26 @@ def _check_document(document, weights, name):
             f"{name}: {JSON_NAME} does not match its checksum; the file was "
             "changed after it was saved."
         )
-    if _sha256(weights) != document.get("weights_sha256"):
+    if _sha256(weights) != document["weights_sha256"]:
         raise ValueError(
             f"{name}: {WEIGHTS_NAME} does not match the checksum in {JSON_NAME}; "
             "the weights were changed after they were saved."
         )
 
 
-def _saved_device(state):
-    """The ``device`` parameter of a model, or of the first model it holds."""
-    if "device" in state["params"]:
-        return decode(state["params"]["device"])
-    for value in state["attributes"].values():
-        kind, payload = tag(value)
-        if kind == "model":
-            return _saved_device(payload)
+def _saved_device(estimator):
+    """The ``device`` parameter of a model, or of the fitted generator it holds."""
+    for model in (estimator, getattr(estimator, "generator_", None)):
+        if model is not None and "device" in model.get_params(deep=False):
+            return model.device
     return "cpu"
 
 
-def _load_device(state, device):
+def _load_device(estimator, device):
     """The device to load onto: ``device``, else the saved one, else the CPU."""
     if device is not None:
         return resolve_device(device)
-    saved = _saved_device(state)
+    saved = _saved_device(estimator)
     try:
         return resolve_device(saved)
     except ValueError as exc:
@@ -433,19 +349,38 @@ def _load_device(state, device):
         return torch.device("cpu")
 
 
+def _read_tensors(weights, target, name):
+    """``weights.pt`` as a dict of tensors, read without unpickling code."""
+    try:
+        check_weights_archive(weights)
+    except ValueError as exc:
+        raise _refused(f"{name}: ", exc) from None
+    try:
+        return torch.load(io.BytesIO(weights), map_location=target, weights_only=True)
+    except Exception as exc:
+        raise ValueError(
+            f"{name}: {WEIGHTS_NAME} cannot be read as torch tensors with "
+            f"weights_only=True ({type(exc).__name__}: {exc})."
+        ) from None
+
+
 def load(path, *, device=None):
     """Load an estimator saved with ``save``, without unpickling anything.
 
     The parameters and fitted state are read from JSON and the weights with
-    ``torch.load(weights_only=True)``, so a file cannot run code when loaded;
-    checksums of both are checked first. The loaded estimator gives the same
-    results as the saved one, bit for bit on the same device, and can be
-    refitted.
+    ``torch.load(weights_only=True)``, so a file cannot run code when loaded.
+    Everything in the file is checked before it is used: its size and
+    structure, both checksums, that it holds only what ``save`` writes for
+    the estimator's class, with the types it writes, and that the network
+    described by the parameters is the one whose weights the file holds.
+    The loaded estimator gives the same results as the saved one, bit for
+    bit on the same device, and can be refitted.
 
     Parameters
     ----------
-    path : str or path-like
-        A file written by the ``save`` method of a skgen estimator.
+    path : str, path-like or file object
+        A file written by the ``save`` method of a skgen estimator, or a
+        seekable binary file object holding one.
 
     device : str or None, default=None
         Where the loaded networks compute, such as ``"cpu"`` or ``"cuda"``.
@@ -462,10 +397,14 @@ def load(path, *, device=None):
     Raises
     ------
     ValueError
-        If the file is not a skgen model file (not a zip archive, missing
-        members, invalid JSON), was written in another format version, or
-        does not match its checksums (it was changed after saving), or if its
-        contents cannot be rebuilt.
+        If the file is not a skgen model file (not a regular file, not a zip
+        archive of the two members, beyond the size limits, invalid JSON),
+        was written in another format version, does not match its checksums
+        (it was changed after saving), or holds anything ``save`` does not
+        write: the message names what is wrong.
+
+    OSError
+        If the file cannot be opened (it does not exist, or may not be read).
 
     See Also
     --------
@@ -475,8 +414,10 @@ def load(path, *, device=None):
     -----
     The checksums catch a file that was damaged or edited by hand, not a
     deliberate forgery (anyone can recompute them). What makes loading safe
-    is that nothing is unpickled: JSON names only skgen's own classes, and
-    the weights are read with ``weights_only=True``.
+    is that nothing is unpickled and nothing unchecked is used: JSON names
+    only skgen's own classes, attributes and arguments, and the weights are
+    read with ``weights_only=True``. The user guide's page on saving says
+    what ``load`` guarantees for a file from someone else, and what not.
 
     Examples
     --------
@@ -496,25 +437,28 @@ def load(path, *, device=None):
     (3, 4)
     """
     name = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "file"
-    document, weights = _read_archive(path, name)
+    raw, weights = read_archive(path, name)
+    try:
+        document = parse_json(raw)
+    except ValueError as exc:
+        raise _refused(f"{name}: ", exc) from None
+    del raw
     _check_document(document, weights, name)
-    target = _load_device(document["model"], device)
+    reader = ModelReader(ESTIMATORS)
     try:
-        tensors = torch.load(
-            io.BytesIO(weights), map_location=target, weights_only=True
-        )
-    except Exception as exc:
-        raise ValueError(
-            f"{name}: {WEIGHTS_NAME} cannot be read as torch tensors with "
-            f"weights_only=True ({type(exc).__name__}: {exc})."
-        ) from None
-    try:
+        renamed = []
         if document["format_version"] == 1:
-            _upgrade_from_v1(document["model"], tensors)
-        return _Reader(tensors, target).model(document["model"])
-    except (ImportError, KeyError, RuntimeError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{name} holds a model that this skgen cannot rebuild "
-            f"({type(exc).__name__}: {exc}). It was saved by skgen "
-            f"{document.get('skgen_version')}; this is skgen {__version__}."
-        ) from exc
+            renamed = upgrade_from_v1(document["model"])
+        estimator = reader.model(document["model"])
+    except ValueError as exc:
+        raise _refused(f"{name} holds a model that skgen cannot load: ", exc) from None
+    target = _load_device(estimator, device)
+    tensors = _read_tensors(weights, target, name)
+    try:
+        rename_critic(tensors, renamed)
+        checked = reader.check_tensors(tensors, len(weights))
+        del weights, tensors
+        reader.build_nets(checked, target)
+    except ValueError as exc:
+        raise _refused(f"{name} holds a model that skgen cannot load: ", exc) from None
+    return estimator

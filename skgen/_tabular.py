@@ -285,6 +285,27 @@ def row_chunks(X):
         yield X[start : start + CHUNK_ROWS]
 
 
+def _clip_overflow(values, spec):
+    """Put decoded numbers that overflow the column's dtype back inside its range.
+
+    A model fitted on numbers near the float limit can decode a value beyond
+    it (an infinity, or a float64 too large for a float32 column); such a
+    value becomes the fitted minimum or maximum (the dtype's limit when the
+    range was not recorded, as in files saved before it was), in place, so
+    that ``inverse_transform`` and ``sample`` never return an infinity. NaN
+    is left alone.
+    """
+    dtype = getattr(spec.dtype, "numpy_dtype", spec.dtype)
+    single = isinstance(dtype, np.dtype) and dtype == np.float32
+    limit = np.finfo(np.float32 if single else np.float64).max
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(values) > limit
+    if beyond.any():
+        high = spec.max if np.isfinite(spec.max) else limit
+        low = spec.min if np.isfinite(spec.min) else -limit
+        values[beyond] = np.where(values[beyond] > 0, high, low)
+
+
 def column_std(X):
     """Standard deviation of each column of a float matrix, in row chunks."""
     mean = X.mean(axis=0, dtype=np.float64)
@@ -595,8 +616,7 @@ class TableEncoder:
             if self.numeric_scaling == "standard":
                 spec.mean = float(m)
                 spec.scale = float(s) if s > 0 else 1.0
-            if spec.kind in (INTEGER, BOOLEAN):
-                spec.min, spec.max = float(lo), float(hi)
+            spec.min, spec.max = float(lo), float(hi)
 
     def _numeric_block(self, block, specs):
         """Return array rows as float64, naming a column that holds no numbers."""
@@ -824,8 +844,10 @@ class TableEncoder:
         """Map one column's slice of ``Xt`` back to values of its dtype."""
         if not spec.one_hot:
             values = Xt[:, spec.start].astype(np.float64)
-            values *= spec.scale
-            values += spec.mean
+            with np.errstate(over="ignore"):
+                values *= spec.scale
+                values += spec.mean
+            _clip_overflow(values, spec)
             if spec.kind in (INTEGER, BOOLEAN):
                 np.rint(values, out=values)
                 np.clip(values, spec.min, spec.max, out=values)
@@ -914,10 +936,174 @@ class TableEncoder:
 
     @classmethod
     def from_dict(cls, state):
-        """Rebuild an encoder, fitted or not, from what :meth:`to_dict` returned."""
-        state = dict(state)
-        if "columns_" in state:
-            state["columns_"] = [ColumnSpec(**spec) for spec in state["columns_"]]
-        encoder = cls.__new__(cls)
-        vars(encoder).update(state)
+        """Rebuild an encoder, fitted or not, from what :meth:`to_dict` returned.
+
+        ``state`` may come from an untrusted file, so it is checked as it is
+        read: it must hold the encoder's parameters and, if fitted, all of its
+        fitted fields and nothing else, each of its type; each column spec
+        must hold exactly the fields of :class:`ColumnSpec`; and the layout
+        must be the one fitting makes (numeric columns first, in order, then
+        one block per categorical column, each starting where the previous
+        ends), so that the encoder never indexes outside its matrix.
+
+        Raises
+        ------
+        ValueError
+            Naming the field that is missing, unknown, of the wrong type or
+            inconsistent with the others.
+        """
+        params = ("categorical_features", "handle_unknown", "numeric_scaling")
+        fitted = (
+            "is_frame_",
+            "columns_index_",
+            "is_categorical_",
+            "columns_",
+            "n_numeric_",
+            "n_encoded_",
+        )
+
+        def fail(message):
+            raise ValueError(f"table encoder: {message}")
+
+        def is_int(value, low=0):
+            return type(value) is int and value >= low
+
+        def is_real(value):
+            return type(value) is float or type(value) is int and abs(value) < 2**1000
+
+        def is_scalar(value):
+            return (
+                value is None or value is pd.NA or isinstance(value, (int, float, str))
+            )
+
+        if not isinstance(state, dict):
+            fail(f"expected a dict of fields, got {type(state).__name__}")
+        names = set(state)
+        expected = set(params) | (set(fitted) if names - set(params) else set())
+        if names != expected:
+            missing, unknown = sorted(expected - names), sorted(names - expected)
+            fail(f"missing fields {missing}, unknown fields {unknown}")
+        features = state["categorical_features"]
+        if isinstance(features, np.ndarray) and features.ndim == 1:
+            features = features.tolist()
+        if not (
+            features is None
+            or isinstance(features, str)
+            and features == "from_dtype"
+            or isinstance(features, (list, tuple))
+            and all(isinstance(item, (int, str)) for item in features)
+        ):
+            fail(f"categorical_features={state['categorical_features']!r:.60}")
+        handle_unknown, scaling = state["handle_unknown"], state["numeric_scaling"]
+        if not (
+            isinstance(handle_unknown, str) and handle_unknown in ("error", "ignore")
+        ):
+            fail(f"handle_unknown={handle_unknown!r:.60}")
+        if not (scaling is None or isinstance(scaling, str) and scaling == "standard"):
+            fail(f"numeric_scaling={scaling!r:.60}")
+        encoder = cls(*(state[name] for name in params))
+        if not names - set(params):
+            return encoder
+
+        is_frame, index = state["is_frame_"], state["columns_index_"]
+        is_categorical, columns = state["is_categorical_"], state["columns_"]
+        n_numeric, n_encoded = state["n_numeric_"], state["n_encoded_"]
+        if not isinstance(columns, list) or not columns:
+            fail("columns_ must be a non-empty list of column specs")
+        if not isinstance(is_frame, bool):
+            fail(f"is_frame_ must be a bool, got {is_frame!r:.60}")
+        if is_frame and not (
+            isinstance(index, pd.Index)
+            and not isinstance(index, pd.MultiIndex)
+            and len(index) == len(columns)
+        ):
+            fail(f"columns_index_ must be an Index of the {len(columns)} columns")
+        if not is_frame and index is not None:
+            fail("columns_index_ must be None for an encoder fitted on an array")
+        if not (
+            isinstance(is_categorical, np.ndarray)
+            and is_categorical.dtype == bool
+            and is_categorical.shape == (len(columns),)
+        ):
+            fail(f"is_categorical_ must be {len(columns)} bools")
+        if not is_int(n_numeric) or not is_int(n_encoded):
+            fail("n_numeric_ and n_encoded_ must be non-negative ints")
+
+        kinds = (NUMERIC, INTEGER, BOOLEAN, CATEGORICAL)
+        dtypes = (np.dtype, pd.api.extensions.ExtensionDtype)
+        spec_checks = {
+            "name": is_scalar,
+            "kind": lambda kind: isinstance(kind, str) and kind in kinds,
+            "dtype": lambda dtype: isinstance(dtype, dtypes),
+            "start": is_int,
+            "stop": is_int,
+            "mean": is_real,
+            "scale": is_real,
+            "min": is_real,
+            "max": is_real,
+            "categories": lambda categories: (
+                categories is None
+                or isinstance(categories, np.ndarray)
+                and categories.ndim == 1
+            ),
+            "missing": lambda missing: isinstance(missing, bool),
+            "missing_value": is_scalar,
+        }
+        field_names = [field.name for field in fields(ColumnSpec)]
+        specs = []
+        position, width = 0, n_numeric
+        for j, spec in enumerate(columns):
+            label = f"columns_[{j}]"
+            if not isinstance(spec, dict) or set(spec) != set(field_names):
+                fail(f"{label} must be a dict with the fields {field_names}")
+            for name in field_names:
+                if not spec_checks[name](spec[name]):
+                    fail(f"{label}.{name} cannot be {spec[name]!r:.60}")
+            numbers = {key: float(spec[key]) for key in ("mean", "scale", "min", "max")}
+            spec = ColumnSpec(**{**spec, **numbers})
+            if not (
+                np.isfinite(spec.mean)
+                and np.isfinite(spec.scale)
+                and spec.scale > 0
+                and spec.min <= spec.max
+            ):
+                fail(f"{label}: mean, scale, min or max out of range")
+            if spec.one_hot != bool(is_categorical[j]):
+                fail(f"{label}: its categories disagree with is_categorical_")
+            if spec.one_hot:
+                n_slots = len(spec.categories) + spec.missing
+                if not (
+                    spec.kind in (BOOLEAN, CATEGORICAL)
+                    and (spec.start, spec.stop) == (width, width + n_slots)
+                    and pd.Index(spec.categories).is_unique
+                ):
+                    fail(f"{label}: not a one-hot block of its categories at {width}")
+                if isinstance(spec.dtype, pd.CategoricalDtype) and (
+                    spec.dtype.categories is None
+                    or len(spec.dtype.categories) != n_slots - spec.missing
+                ):
+                    fail(f"{label}: its dtype's categories are not its categories")
+                width += n_slots
+            else:
+                if spec.kind == CATEGORICAL or (spec.start, spec.stop) != (
+                    position,
+                    position + 1,
+                ):
+                    fail(f"{label}: not numeric column {position} of the matrix")
+                position += 1
+            specs.append(spec)
+        if (position, width) != (n_numeric, n_encoded):
+            fail(
+                f"n_numeric_={n_numeric} and n_encoded_={n_encoded}, but the columns "
+                f"make {position} and {width}"
+            )
+        names = pd.Index([spec.name for spec in specs], dtype=object)
+        if not names.equals(index if is_frame else pd.RangeIndex(len(specs))):
+            fail("the columns' names are not those of columns_index_")
+        encoder.is_frame_ = is_frame
+        encoder.columns_index_ = index
+        encoder.is_categorical_ = is_categorical
+        encoder.columns_ = specs
+        encoder.n_numeric_ = n_numeric
+        encoder.n_encoded_ = n_encoded
         return encoder

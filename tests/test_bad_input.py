@@ -8,6 +8,7 @@ table and these cases in step.
 """
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +103,11 @@ FIT_CASES = [
         lambda: _X() * 1e38,
     ),
     Case("beyond_float32", "values beyond float32 (1e300)", lambda: _X() * 1e300),
+    Case(
+        "near_float64_limit",
+        "values up to 1.79e308, next to float64's limit",
+        lambda: np.random.default_rng(0).uniform(0.1, 1.79, size=(40, 4)) * 1e308,
+    ),
     Case("int", "an integer array", lambda: (_X() * 3).astype(int)),
     Case("bool", "a boolean array", lambda: _X() > 0),
     Case(
@@ -402,6 +408,26 @@ def test_sample(name, case):
     error, message = case.expected(name)
     with pytest.raises(error, match=message):
         model.sample(**case.make())
+
+
+@pytest.mark.parametrize("name", ["VAE", "GAN"])
+def test_samples_never_overflow(name):
+    # Decoded numbers beyond float64 (or a float32 column) would be infinite:
+    # they come back as the fitted minimum or maximum, without a warning.
+    X = np.random.default_rng(0).uniform(0.1, 1.79, size=(60, 2)) * 1e308
+    model = ESTIMATORS[name]().set_params(max_epochs=3).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = model.sample(2000, random_state=0)
+    assert np.isfinite(rows).all()
+    # A float32 column near its limit, in a frame: the same, in float32.
+    big = (X[:, 0] / 1e308 * 1.85e38).astype(np.float32)
+    frame = pd.DataFrame({"big": big, "x": X[:, 1] / 1e300})
+    model = ESTIMATORS[name]().set_params(max_epochs=3).fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = model.sample(2000, random_state=0)
+    assert rows.dtypes.equals(frame.dtypes) and np.isfinite(rows.to_numpy()).all()
 
 
 @settings(

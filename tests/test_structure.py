@@ -21,6 +21,8 @@ LAYERS = [
     ["_mixins"],
     ["_base"],
     ["_autoencoder_nets", "_vae_nets", "_gan_nets", "_persistence"],
+    ["_reader"],
+    ["_load_checks", "_archive"],
     ["_json_values"],
     ["_training", "_layers", "_tabular"],
     ["_torch", "_compat", "_docstrings", "exceptions", "_version"],
