@@ -30,6 +30,15 @@ CATEGORICAL = "categorical"
 # A one-hot block this wide makes the input (and the decoder's head) large.
 HIGH_CARDINALITY = 1000
 
+# A categorical column with more categories than this share of its rows (and
+# more than MIN_TEXT_CATEGORIES) is mostly unique values: an identifier or
+# free text, which a model cannot learn as categories.
+TEXT_LIKE_SHARE = 0.5
+MIN_TEXT_CATEGORIES = 50
+
+# Integers beyond this magnitude have no exact float64 (nor float32) value.
+EXACT_FLOAT_INTEGERS = 2**53
+
 # Rows per chunk wherever skgen works through a table a chunk at a time
 # (statistics, encoding, decoding, network passes at inference): a few
 # megabytes of a 100-column table, small enough that the allocator hands freed
@@ -340,12 +349,21 @@ def _join(parts):
 
 def _raise_if_not_finite(columns):
     """Raise naming the numeric columns, as ``(spec, values)``, with NaN or inf."""
+    empty = [
+        spec.label for spec, values in columns if len(values) and np.isnan(values).all()
+    ]
+    if empty:
+        raise ValueError(
+            f"Input X has no values in the numeric {', '.join(empty)}: every "
+            "value is missing. Drop the column."
+        )
     nan = [spec.label for spec, values in columns if np.isnan(values).any()]
     if nan:
         raise ValueError(
             f"Input X contains NaN in the numeric {', '.join(nan)}. skgen does "
-            "not impute numbers: fill them first (e.g. with "
-            "sklearn.impute.SimpleImputer in a Pipeline), or list the column in "
+            "not impute numbers yet: fill them first (for a DataFrame, "
+            "X.fillna(X.median(numeric_only=True)) keeps every column and dtype; "
+            "for an array, sklearn.impute.SimpleImputer), or list the column in "
             "categorical_features to treat missing as a category."
         )
     infinite = [spec.label for spec, values in columns if np.isinf(values).any()]
@@ -566,7 +584,7 @@ class TableEncoder:
             spec.start = width
             width = spec.stop = width + len(spec.categories) + spec.missing
         self.n_encoded_ = width
-        self._warn_high_cardinality()
+        self._warn_high_cardinality(n_samples)
         out = np.zeros((n_samples, width), dtype=np.float32)
         self._encode_numeric(X, out)
         row_offsets = np.arange(n_samples, dtype=np.int64) * width
@@ -617,6 +635,7 @@ class TableEncoder:
                 spec.mean = float(m)
                 spec.scale = float(s) if s > 0 else 1.0
             spec.min, spec.max = float(lo), float(hi)
+        self._warn_imprecise_integers([spec for _, spec in specs])
 
     def _numeric_block(self, block, specs):
         """Return array rows as float64, naming a column that holds no numbers."""
@@ -665,9 +684,10 @@ class TableEncoder:
             if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(
                 dtype
             ):
+                values = column.to_numpy(dtype=np.float64, na_value=np.nan)
                 if column.hasnans:
-                    _raise_if_not_finite([(spec, np.array([np.nan]))])
-                return column.to_numpy(dtype=np.float64, na_value=np.nan)
+                    _raise_if_not_finite([(spec, values)])
+                return values
             column = column.to_numpy(dtype=object)
         return _float_column(np.asarray(column), spec.label)
 
@@ -712,22 +732,52 @@ class TableEncoder:
             return np.asarray(column)[np.argmax(missing)]
         return np.nan
 
-    def _warn_high_cardinality(self):
-        """Warn once about columns with more than ``HIGH_CARDINALITY`` categories."""
+    def _warn_high_cardinality(self, n_samples):
+        """Warn once about columns with very many categories.
+
+        More than ``HIGH_CARDINALITY``, or more than ``TEXT_LIKE_SHARE`` of
+        the rows (an identifier or free text), whichever comes first.
+        """
+        limit = min(
+            HIGH_CARDINALITY, max(MIN_TEXT_CATEGORIES, TEXT_LIKE_SHARE * n_samples)
+        )
         wide = [
             f"{spec.label} ({len(spec.categories)} categories)"
             for spec in self.columns_
-            if spec.one_hot and len(spec.categories) > HIGH_CARDINALITY
+            if spec.one_hot and len(spec.categories) > limit
         ]
         if wide:
             warnings.warn(
-                f"High-cardinality categorical {', '.join(wide)}: each category "
+                f"High-cardinality categorical {', '.join(wide)} in {n_samples} "
+                "rows: each category "
                 f"becomes an input and an output of the network ({self.n_encoded_} "
                 "in all), which slows training and needs many rows per category. "
-                "Consider grouping rare categories or treating the column as "
+                "A column whose values are mostly unique (an identifier, free "
+                "text) cannot be learned as categories: drop it. Otherwise "
+                "consider grouping rare categories or treating the column as "
                 "numeric.",
                 UserWarning,
                 stacklevel=4,
+            )
+
+    @staticmethod
+    def _warn_imprecise_integers(specs):
+        """Warn about integer columns with values that float64 cannot hold exactly."""
+        imprecise = [
+            spec.label
+            for spec in specs
+            if spec.kind == INTEGER
+            and max(abs(spec.min), abs(spec.max)) > EXACT_FLOAT_INTEGERS
+        ]
+        if imprecise:
+            warnings.warn(
+                f"The integer {', '.join(imprecise)} holds values beyond 2**53, "
+                "which skgen models as floating-point numbers: decoded and "
+                "generated values come back rounded (to multiples of 1,024 near "
+                "2**62). Subtract an offset or store the column as a category "
+                "to keep every digit.",
+                UserWarning,
+                stacklevel=5,
             )
 
     # Encoding --------------------------------------------------------------

@@ -76,6 +76,12 @@ NAN = (ValueError, r"NaN in the numeric column 1")
 FIT_CASES = [
     Case("nan", "NaN in X", lambda: _with(np.nan), NAN),
     Case(
+        "all_nan_column",
+        "a numeric column with no values (all NaN)",
+        lambda: np.where(np.arange(4) == 2, np.nan, _X()),
+        (ValueError, r"no values in the numeric column 2: every value is missing"),
+    ),
+    Case(
         "inf",
         "infinity in X",
         lambda: _with(-np.inf),

@@ -227,10 +227,48 @@ class TestCategoricalFeatures:
         assert "column 'id' (1500 categories)" in message
         assert "column 'code' (1500 categories)" in message
 
+    def test_mostly_unique_strings_warn_below_the_absolute_threshold(self):
+        # 300 distinct strings in 400 rows: an identifier or free text.
+        rng = np.random.default_rng(0)
+        df = pd.DataFrame(
+            {
+                "note": [f"text {i % 300}" for i in range(400)],
+                "grade": rng.choice(list("abcdefghijklmnopqrstuvwxyz1234"), 400),
+                "x": np.arange(400.0),
+            }
+        )
+        with pytest.warns(UserWarning, match="High-cardinality") as record:
+            fit_transform(df)
+        assert len(record) == 1
+        message = str(record[0].message)
+        assert "column 'note' (300 categories)" in message and "in 400 rows" in message
+        # 30 categories in 400 rows are an ordinary categorical column.
+        assert "grade" not in message
+
     def test_no_warning_below_threshold(self, frame):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             fit_transform(frame)
+
+
+class TestNumericEdges:
+    def test_integers_beyond_float_precision_warn(self):
+        df = pd.DataFrame({"big": 2**62 + np.arange(20, dtype=np.int64)})
+        with pytest.warns(
+            UserWarning, match=r"column 'big' holds values beyond 2\*\*53"
+        ):
+            fit_transform(df)
+
+    def test_integers_within_float_precision_do_not_warn(self):
+        df = pd.DataFrame({"id": 2**52 + np.arange(20, dtype=np.int64)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fit_transform(df)
+
+    def test_all_missing_column_is_called_empty(self):
+        df = pd.DataFrame({"gone": np.full(10, np.nan), "x": np.arange(10.0)})
+        with pytest.raises(ValueError, match="no values in the numeric column 'gone'"):
+            fit_transform(df)
 
 
 class TestErrors:
