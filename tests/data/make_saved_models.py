@@ -14,9 +14,6 @@ import json
 import os
 from pathlib import Path
 
-# The tests compute on one torch thread (tests/conftest.py); so does this.
-os.environ["OMP_NUM_THREADS"] = "1"
-
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_iris
@@ -79,6 +76,9 @@ def as_json(result):
 
 def main():
     """Fit, save and record the results of four small models."""
+    # The tests compute on one torch thread (tests/conftest.py), and skgen
+    # follows OMP_NUM_THREADS at every fit; so does this.
+    os.environ["OMP_NUM_THREADS"] = "1"
     frame = small_frame()
     labels = frame_labels(frame)
     X_iris, y_iris = load_iris(return_X_y=True)
