@@ -52,9 +52,8 @@ def check_labels(y):
 
 def check_n_samples(n_samples):
     """Refuse an ``n_samples`` that is not a positive int (``True`` included)."""
-    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
-        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-    if n_samples < 1:
+    is_int = isinstance(n_samples, Integral) and not isinstance(n_samples, bool)
+    if not is_int or n_samples < 1:
         raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
 
 
