@@ -34,3 +34,11 @@ def main_for(tables, description):
     with limited_threads():
         for title, rows in tables(args.quick):
             print(f"\n{title}\n\n{to_markdown(rows)}")
+
+
+def write_report(report, output):
+    """Print ``report`` and, if ``output`` (a Path) is given, write it there."""
+    print("\n" + report)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report + "\n")

@@ -43,7 +43,9 @@ print(f"{X_train.shape[0]} training and {X_test.shape[0]} test digits")
 # Fit a two-dimensional VAE
 # -------------------------
 # The pixels share one unit, so the VAE takes them as they are
-# (``numeric_scaling=None``) rather than standardising each pixel, and the
+# (``numeric_scaling=None``) rather than standardising each pixel, keeps the
+# border pixels that take few values as numbers too (``max_discrete_values=0``;
+# by default a column with at most ten values becomes categories), and the
 # decoder weighs every pixel the same (``decoder_scale="shared"``): with a
 # scale per pixel, the border pixels that are almost always blank would weigh
 # thousands of times more than the strokes, and the two codes would spend
@@ -55,6 +57,7 @@ print(f"{X_train.shape[0]} training and {X_test.shape[0]} test digits")
 vae = VAE(
     n_components=2,
     numeric_scaling=None,
+    max_discrete_values=0,
     decoder_scale="shared",
     max_epochs=150,
     batch_size=64,
@@ -176,6 +179,7 @@ cvae = VAE(
     n_components=2,
     conditional=True,
     numeric_scaling=None,
+    max_discrete_values=0,
     decoder_scale="shared",
     max_epochs=150,
     batch_size=64,

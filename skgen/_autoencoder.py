@@ -72,11 +72,46 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         (``score_samples`` then charges it as much as the least likely known
         category, so such rows still rank as unusual).
 
-    numeric_scaling : {{"standard"}} or None, default="standard"
-        ``"standard"`` centres each numeric column and divides it by its
-        standard deviation, so columns in different units weigh alike. ``None``
-        uses the numbers as given, which suits features that share one unit
-        and whose small-variance columns matter little (pixel intensities).
+    numeric_scaling : {{"standard", "quantile"}} or None, default="standard"
+        How numbers (and dates and times) enter the network. ``"standard"``
+        centres each numeric column and divides it by its standard deviation,
+        so columns in different units weigh alike. ``"quantile"`` maps each
+        value to its normal score through the column's empirical quantiles
+        (as :class:`~sklearn.preprocessing.QuantileTransformer` with
+        ``output_distribution="normal"``) and decodes through the same
+        quantiles, so that skewed, heavy-tailed and zero-inflated columns
+        become Gaussian-like and decoded values follow the fitted marginal.
+        ``None`` uses the numbers as given, which suits features that share
+        one unit and whose small-variance columns matter little (pixel
+        intensities).
+
+    handle_missing : {{"model", "error"}}, default="model"
+        What fit does with missing values (``NaN``, ``pd.NA``, ``NaT``) in a
+        numeric, date or time column. ``"model"``: the column gets a missing
+        indicator, learned like a binary category, next to its value, whose
+        loss is ignored where it is missing; ``inverse_transform`` and
+        ``sample`` return missing values (in the column's dtype) where the
+        model predicts them, and ``transform`` and ``score_samples`` accept
+        rows with missing values. ``"error"``: raise a ``ValueError`` naming
+        the columns.
+
+    max_discrete_values : int, default=0
+        A numeric column with at most this many distinct values in fit (and at
+        least two rows per value on average) is modelled as ordered
+        categories: a one-hot block, decoded to exactly the observed values
+        (codes such as 1-5 ratings, counts, years, a constant). ``transform``
+        maps a number fit did not see to the nearest observed one. ``0`` (the
+        AutoEncoder's default; the generators use 10) models every numeric
+        column as a number, which suits a reducer: as categories, sparse
+        columns such as the edge pixels of digits were reconstructed by their
+        most frequent value, and the reconstruction error grew.
+
+    numeric_output : {{"observed", "raw"}}, default="observed"
+        ``"observed"``: decoded float columns come back on their observed grid
+        (rounded to the fewest decimal places, up to six, that the fitted
+        values have) and inside their fitted range. ``"raw"``: as the network
+        decodes them. Integer, boolean, date and time columns are always
+        rounded to their grid and kept inside the fitted range.
 
     {optimisation_parameters}
 
@@ -186,6 +221,9 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         categorical_features="from_dtype",
         handle_unknown="error",
         numeric_scaling="standard",
+        handle_missing="model",
+        max_discrete_values=0,
+        numeric_output="observed",
         max_epochs=200,
         batch_size=128,
         lr=1e-3,

@@ -134,7 +134,10 @@ class NeuralEstimator(SkgenEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
-        "numeric_scaling": [StrOptions({"standard"}), None],
+        "numeric_scaling": [StrOptions({"quantile", "standard"}), None],
+        "handle_missing": [StrOptions({"model", "error"})],
+        "max_discrete_values": [Interval(Integral, 0, None, closed="left")],
+        "numeric_output": [StrOptions({"observed", "raw"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
@@ -204,6 +207,9 @@ class NeuralEstimator(SkgenEstimator):
             categorical_features=self.categorical_features,
             handle_unknown=getattr(self, "handle_unknown", "error"),
             numeric_scaling=self.numeric_scaling,
+            handle_missing=self.handle_missing,
+            max_discrete_values=self.max_discrete_values,
+            numeric_output=self.numeric_output,
         )
         Xt = self.table_encoder_.fit_transform(
             X, feature_names=getattr(self, "feature_names_in_", None)

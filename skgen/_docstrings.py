@@ -11,9 +11,11 @@ A piece is written below as it stands in a class docstring. Its first line
 takes the placeholder's place; its further lines carry the indentation of a
 class docstring, so the filled-in docstring is valid numpydoc.
 
-The AutoEncoder describes ``categorical_features``, ``handle_unknown`` and
-``numeric_scaling`` in full in its own docstring; the VAE and the GAN refer to
-it with the short pieces ``categorical_features`` and ``numeric_scaling``.
+The AutoEncoder describes ``categorical_features``, ``handle_unknown``,
+``numeric_scaling``, ``handle_missing``, ``max_discrete_values`` and
+``numeric_output`` in full in its own docstring; the VAE and the GAN refer to
+it with the short pieces ``categorical_features``, ``numeric_scaling`` and
+``table_parameters``.
 Descriptions that differ between the models in substance (defaults,
 ``n_iter_no_change``, ``random_state``, ``history_``, ...) stay in each
 model's docstring.
@@ -49,9 +51,27 @@ _TEXTS = {
     """,
     # VAE and GAN (the AutoEncoder describes it in full).
     "numeric_scaling": """
-    numeric_scaling : {"standard"} or None, default="standard"
-        ``"standard"`` standardises numeric columns; ``None`` uses them as
-        given.
+    numeric_scaling : {"quantile", "standard"} or None, default="quantile"
+        ``"quantile"`` maps numbers to normal scores through their empirical
+        quantiles and back, so generated values follow each column's
+        marginal; ``"standard"`` standardises them; ``None`` uses them as
+        given. See :class:`~skgen.AutoEncoder`.
+    """,
+    # VAE and GAN (the AutoEncoder describes them in full).
+    "table_parameters": """
+    handle_missing : {"model", "error"}, default="model"
+        ``"model"`` learns where numbers (and dates) are missing and puts
+        missing values back at that rate; ``"error"`` refuses them. See
+        :class:`~skgen.AutoEncoder`.
+
+    max_discrete_values : int, default=10
+        Numeric columns with at most this many distinct values are modelled
+        as ordered categories and come back on exactly those values; ``0``
+        turns this off.
+
+    numeric_output : {"observed", "raw"}, default="observed"
+        ``"observed"`` returns float columns rounded to their observed decimal
+        places and inside their fitted range; ``"raw"`` as decoded.
     """,
     # AutoEncoder and VAE, which train with one optimizer on one loss.
     "optimisation_parameters": """

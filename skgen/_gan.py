@@ -107,6 +107,8 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
 
     {numeric_scaling}
 
+    {table_parameters}
+
     validation_fraction : float or None, default=None
         Fraction of rows held out to monitor the quality of the generated
         rows: after every epoch, the k-nearest-neighbour two-sample AUC
@@ -251,7 +253,10 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         max_epochs=300,
         batch_size=500,
         categorical_features="from_dtype",
-        numeric_scaling="standard",
+        numeric_scaling="quantile",
+        handle_missing="model",
+        max_discrete_values=10,
+        numeric_output="observed",
         validation_fraction=None,
         n_iter_no_change=20,
         callbacks=None,

@@ -23,8 +23,10 @@ from skgen._training import OPTIMIZERS
 
 OPTIMIZER_NAMES = {cls: name for name, cls in OPTIMIZERS.items()}
 
-# Kinds of numpy dtype saved: bool, numbers, unicode strings and objects.
+# Kinds of numpy dtype saved: bool, numbers, unicode strings and objects; and,
+# as a dtype on its own (a column's), dates and durations.
 NUMPY_KINDS = "biufcUO"
+DTYPE_KINDS = NUMPY_KINDS + "mM"
 
 # Types of the plain values JSON holds, and of the scalars arrays hold.
 SCALARS = (type(None), bool, int, float, str)
@@ -90,7 +92,7 @@ def encode(value, where):
             }
         }
     if isinstance(value, (np.dtype, pd.api.extensions.ExtensionDtype)):
-        return {"dtype": encode_dtype(value, where)}
+        return {"dtype": encode_dtype(value, where, kinds=DTYPE_KINDS)}
     if value is pd.NA:
         return {"NA": None}
     if isinstance(value, type) and value in OPTIMIZER_NAMES:
@@ -107,10 +109,10 @@ def _describe(value):
     return f"a {type(value).__name__} ({text})"
 
 
-def encode_dtype(dtype, where):
-    """Return a numpy or pandas dtype as JSON."""
+def encode_dtype(dtype, where, kinds=NUMPY_KINDS):
+    """Return a numpy (of one of ``kinds``) or pandas dtype as JSON."""
     if isinstance(dtype, np.dtype):
-        if dtype.kind not in NUMPY_KINDS or dtype.fields is not None:
+        if dtype.kind not in kinds or dtype.fields is not None:
             raise NotJSONError(f"{where} has dtype {dtype}, which skgen cannot save.")
         return {"numpy": dtype.str}
     if isinstance(dtype, pd.CategoricalDtype):
@@ -442,7 +444,7 @@ class Decoder:
 
     def _decode_dtype(self, payload):
         """A numpy or pandas dtype."""
-        return self.dtype(payload)
+        return self.dtype(payload, kinds=DTYPE_KINDS)
 
     def _decode_NA(self, payload):
         """``pd.NA``."""
@@ -459,12 +461,12 @@ class Decoder:
             )
         return OPTIMIZERS[payload]
 
-    def dtype(self, payload):
+    def dtype(self, payload, kinds=NUMPY_KINDS):
         """A numpy or pandas dtype from what :func:`encode_dtype` wrote."""
         kind, value = tag(payload)
         if kind == "numpy" and isinstance(value, str):
             dtype = _converted(np.dtype, "a numpy dtype", value)
-            if dtype.kind in NUMPY_KINDS and dtype.fields is None:
+            if dtype.kind in kinds and dtype.fields is None:
                 return dtype
         elif kind == "category":
             value = _payload(value, ("categories", "ordered"), "category dtype")

@@ -220,15 +220,49 @@ class TabularLoss(nn.Module):
     categorical_blocks : list of (int, int)
         ``(start, stop)`` of each one-hot block.
 
+    missing_slots : list of (int, int), default=()
+        ``(number, slot)`` pairs: where the target's ``slot`` is 1 the number
+        is missing, and its error is left out of the loss (the slot's own
+        block scores whether the model predicted it missing).
+
     reduction : {"mean", "none"}, default="mean"
         Average the per-row losses, or return them.
     """
 
-    def __init__(self, n_numeric, categorical_blocks=(), reduction="mean"):
+    def __init__(
+        self, n_numeric, categorical_blocks=(), missing_slots=(), reduction="mean"
+    ):
         super().__init__()
         self.n_numeric = n_numeric
         self.reduction = reduction
         self.n_groups = group_blocks(self, categorical_blocks)
+        # Buffers only where a number can be missing: a model without any
+        # keeps the tensors of models saved before missing numbers existed.
+        self.n_missing = len(missing_slots)
+        if missing_slots:
+            numbers, slots = zip(*missing_slots, strict=True)
+            self.register_buffer("missing_numbers", torch.tensor(numbers))
+            self.register_buffer("missing_indicators", torch.tensor(slots))
+
+    def presence(self, target):
+        """1 where a number of ``target`` is present, 0 where it is missing.
+
+        Shape ``(n_samples, n_numeric)``; ``None`` when no number can be
+        missing.
+        """
+        if not self.n_missing:
+            return None
+        present = torch.ones(
+            len(target), self.n_numeric, dtype=target.dtype, device=target.device
+        )
+        present[:, self.missing_numbers] = 1.0 - target[:, self.missing_indicators]
+        return present
+
+    def number_error(self, output, target, presence=None):
+        """Error of each number, 0 where the target says it is missing."""
+        n = self.n_numeric
+        error = output[:, :n] - target[:, :n]
+        return error if presence is None else error * presence
 
     def row_losses(self, output, target, log_scale=None):
         """Return the loss of each row, shape ``(n_samples,)``.
@@ -237,12 +271,13 @@ class TabularLoss(nn.Module):
         Gaussian of that standard deviation: half the squared error in units
         of the scale, plus the log scale.
         """
-        n = self.n_numeric
-        error = output[:, :n] - target[:, :n]
+        presence = self.presence(target)
+        error = self.number_error(output, target, presence)
         if log_scale is None:
             loss = 0.5 * (error * error).sum(dim=1)
         else:
             error = error * torch.exp(-log_scale)
+            log_scale = log_scale if presence is None else log_scale * presence
             loss = (0.5 * error * error + log_scale).sum(dim=1)
         for i in range(self.n_groups):
             index = getattr(self, f"group{i}")

@@ -126,6 +126,10 @@ ARGUMENTS = {
     "optimizer__weight_decay": NON_NEGATIVE,
     "criterion__n_numeric": INT_0,
     "criterion__categorical_blocks": BLOCKS,
+    "criterion__missing_slots": (
+        "a list of (number, slot) pairs of ints",
+        _is_blocks,
+    ),
     "module__n_features": INT_1,
     "module__n_components": INT_1,
     "module__hidden_layer_sizes": SIZES,
@@ -240,6 +244,7 @@ FROM_TABLE = {
     "criterion__n_numeric": lambda encoder: encoder.n_numeric_,
     "module__categorical_blocks": lambda encoder: encoder.categorical_blocks,
     "criterion__categorical_blocks": lambda encoder: encoder.categorical_blocks,
+    "criterion__missing_slots": lambda encoder: encoder.missing_slots,
 }
 
 

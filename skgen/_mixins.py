@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from imblearn.utils import check_target_type
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import assert_all_finite, check_array, column_or_1d
+from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
@@ -89,6 +89,7 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         "optimizer__weight_decay",
         "criterion__n_numeric",
         "criterion__categorical_blocks",
+        "criterion__missing_slots",
         "module__n_features",
         "module__n_components",
         "module__hidden_layer_sizes",
@@ -222,6 +223,7 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             optimizer__weight_decay=self.weight_decay,
             criterion__n_numeric=encoder.n_numeric_,
             criterion__categorical_blocks=encoder.categorical_blocks,
+            criterion__missing_slots=encoder.missing_slots,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             **self._net_arguments(),
         )
@@ -233,6 +235,8 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # Missing numbers are modelled (handle_missing="model").
+        tags.input_tags.allow_nan = True
         return tags
 
 
@@ -427,13 +431,11 @@ class TableOverSamplerMixin:
             validate_data(self, X, skip_check_array=True, reset=True)
             y = column_or_1d(np.asarray(y))
         else:
+            # Missing values are modelled, and the encoder names a column
+            # with infinities.
             X, y = validate_data(
                 self, X, y, reset=True, dtype=None, ensure_all_finite=False
             )
-            if X.dtype.kind in "fc":
-                # Object arrays may hold missing categories; the encoder
-                # names any bad column of those.
-                assert_all_finite(X, input_name="X")
         check_consistent_length(X, y)
         return X, y, binarize_y
 
@@ -459,7 +461,8 @@ class TableOverSamplerMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
+        # Missing numbers are modelled (handle_missing="model").
+        tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags

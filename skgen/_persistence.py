@@ -55,7 +55,7 @@ from skgen._load_checks import (
     check_keys,
     shown,
 )
-from skgen._reader import ModelReader, rename_critic, upgrade_from_v1
+from skgen._reader import ModelReader, rename_critic, upgrade_from_v1, upgrade_from_v2
 from skgen._tabular import TableEncoder
 from skgen._torch import resolve_device
 from skgen._training import OPTIMIZERS
@@ -66,10 +66,13 @@ FORMAT = "skgen-model"
 # Bump when what is saved, or how, changes in a way older readers would misread.
 # Version 2 (issue 15): the GAN's "critic" became its "discriminator"
 # (parameter n_critic -> discriminator_steps, module critic.* -> discriminator.*).
-FORMAT_VERSION = 2
+# Version 3 (issue 17): one codec per column in the table encoder; the models'
+# parameters handle_missing, max_discrete_values and numeric_output; the
+# criterion's missing_slots.
+FORMAT_VERSION = 3
 
 # The versions this skgen reads; older ones are upgraded as they load.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 
 # The keys of skgen.json.
 DOCUMENT_KEYS = (
@@ -449,6 +452,8 @@ def load(path, *, device=None):
         renamed = []
         if document["format_version"] == 1:
             renamed = upgrade_from_v1(document["model"])
+        if document["format_version"] <= 2:
+            upgrade_from_v2(document["model"])
         estimator = reader.model(document["model"])
     except ValueError as exc:
         raise _refused(f"{name} holds a model that skgen cannot load: ", exc) from None

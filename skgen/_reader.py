@@ -358,6 +358,48 @@ def upgrade_from_v1(state, prefix=""):
     return renamed
 
 
+# What models saved before version 3 did, in the parameters version 3 added.
+V2_TABLE_PARAMETERS = {
+    "handle_missing": "error",
+    "max_discrete_values": 0,
+    "numeric_output": "raw",
+}
+
+
+def upgrade_from_v2(state):
+    """Add, in place, what format version 3 saves and version 2 did not.
+
+    A model with a table gets the parameters that make it behave as it did
+    (numbers never modelled as missing or as categories, decoded as they
+    are); a net trained on the table loss gets no ``missing_slots``. Nested
+    models are upgraded too; the table encoder reads its version-2 state
+    itself (``TableEncoder.from_dict``). A state of another shape is left to
+    the checks that follow.
+    """
+    if not isinstance(state, dict):
+        return
+    params, attributes = state.get("params"), state.get("attributes")
+    params = params if isinstance(params, dict) else {}
+    attributes = attributes if isinstance(attributes, dict) else {}
+    if "numeric_scaling" in params:
+        for name, value in V2_TABLE_PARAMETERS.items():
+            params.setdefault(name, value)
+    for value in params.values():
+        kind, payload = tag(value)
+        if kind == "estimator" and isinstance(payload, dict):
+            upgrade_from_v2({**payload, "attributes": {}})
+    for value in attributes.values():
+        kind, payload = tag(value)
+        if kind == "model":
+            upgrade_from_v2(payload)
+        elif kind == "net" and isinstance(payload, dict):
+            arguments = payload.get("arguments")
+            if isinstance(arguments, dict) and (
+                "criterion__categorical_blocks" in arguments
+            ):
+                arguments.setdefault("criterion__missing_slots", [])
+
+
 def rename_critic(tensors, paths):
     """Rename the ``critic.*`` weights of version 1 files ``discriminator.*``."""
     for path in paths:

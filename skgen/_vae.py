@@ -88,6 +88,8 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     {numeric_scaling}
 
+    {table_parameters}
+
     {optimisation_parameters}
 
     n_iter_no_change : int or None, default=20
@@ -148,10 +150,13 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     ``score_samples`` evaluates the ELBO at the posterior mean (no sampling),
     so it is deterministic: the reconstruction log-likelihood of the decoded
-    mean code minus the KL divergence of the posterior from the prior. Numeric
-    columns count as densities in their original units (the standardisation's
-    Jacobian is included), so scores of models with different
-    ``numeric_scaling`` compare.
+    mean code minus the KL divergence of the posterior from the prior. With
+    ``numeric_scaling="standard"`` or ``None``, numeric columns count as
+    densities in their original units (the standardisation's Jacobian is
+    included), so scores of such models compare; with ``"quantile"`` (the
+    default) they are densities of the normal scores, which rank rows as
+    well but do not compare with the other scalings. A missing number counts
+    only through its missing indicator.
 
     Examples
     --------
@@ -214,7 +219,10 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         dropout=0.0,
         categorical_features="from_dtype",
         handle_unknown="error",
-        numeric_scaling="standard",
+        numeric_scaling="quantile",
+        handle_missing="model",
+        max_discrete_values=10,
+        numeric_output="observed",
         max_epochs=200,
         batch_size=128,
         lr=1e-3,
@@ -250,10 +258,8 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         """
         check_is_fitted(self)
         X, dtype = self._check_table(X)
-        offset = self._log_density_offset()
         if not self._is_conditional:
-            scores = self._forward_table(self._elbo, X, 1, dtype)[:, 0]
-            return scores + offset
+            return self._forward_table(self._elbo, X, 1, dtype)[:, 0]
         scores = np.empty(X.shape[0])
         encoder = self.table_encoder_
         for start, Xt in encoder.transform_chunks(X, CHUNK_ROWS):
@@ -265,7 +271,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
                 per_class.append(elbo[:, 0] + np.log(prior))
             chunk = np.logaddexp.reduce(np.column_stack(per_class), axis=1)
             scores[start : start + len(Xt)] = chunk
-        return (scores + offset).astype(dtype, copy=False)
+        return scores.astype(dtype, copy=False)
 
     # Private workers -------------------------------------------------------
 
@@ -353,14 +359,28 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         return rows
 
     def _elbo(self, batch):
-        """ELBO of encoded rows (followed by one-hot classes), in float32."""
-        return self.net_.elbo(batch)[:, None]
+        """ELBO of encoded rows (followed by one-hot classes), in float32.
 
-    def _log_density_offset(self):
-        """Constant that makes the numeric terms log-densities in original units."""
-        numeric = [c for c in self.table_encoder_.columns_ if not c.one_hot]
-        log_scales = sum(math.log(c.scale) for c in numeric)
-        return -len(numeric) * HALF_LOG_TWO_PI - log_scales
+        Each number present in a row adds its Gaussian's constant and the
+        scaling's Jacobian (``numeric_scaling="standard"``), so that numbers
+        count as log-densities in their original units; a missing number
+        counts only through its indicator.
+        """
+        net = self.net_
+        numbers = [getattr(c, "inner", c) for c in self.table_encoder_.columns_]
+        constants = torch.tensor(
+            [
+                HALF_LOG_TWO_PI
+                + (math.log(c.scale) if c.scaling != "quantile" else 0.0)
+                for c in numbers
+                if c.n_numbers
+            ],
+            dtype=batch.dtype,
+            device=batch.device,
+        )
+        presence = net.criterion_.presence(batch)
+        offset = constants.sum() if presence is None else presence @ constants
+        return (net.elbo(batch) - offset)[:, None]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -183,8 +183,10 @@ class VAENet(SkgenNet):
         log_scale = self.module_.log_scale
         n_numeric = len(log_scale)
         if training and n_numeric:
-            error = (reconstruction[:, :n_numeric] - x[:, :n_numeric]).detach()
-            variance = (error * error).mean(dim=0)
+            presence = self.criterion_.presence(x)
+            error = self.criterion_.number_error(reconstruction, x, presence).detach()
+            n_present = len(x) if presence is None else presence.sum(dim=0).clamp(min=1)
+            variance = (error * error).sum(dim=0) / n_present
             batch_log_scale = torch.maximum(
                 0.5 * torch.log(variance), self.module_.min_log_scale
             )

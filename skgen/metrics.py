@@ -41,6 +41,7 @@ from sklearn.model_selection import (
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import Bunch, check_array
 
+from skgen._codecs import DROPPED, NumberCodec
 from skgen._compat import HasMethods, Interval, StrOptions, validate_params
 from skgen._tabular import TableEncoder, prepare_table
 
@@ -96,18 +97,48 @@ def _encode(real, others, categorical_features):
     every sample comes back as a float64 matrix.
     """
     real = _as_table(real, "real")
+    # Standardised numbers, no few-valued ones as categories, missing numbers
+    # as an indicator: the metrics' view of a table stays what it was.
     encoder = TableEncoder(
-        categorical_features=categorical_features, handle_unknown="ignore"
+        categorical_features=categorical_features,
+        handle_unknown="ignore",
+        numeric_scaling="standard",
+        handle_missing="model",
+        max_discrete_values=0,
+        numeric_output="raw",
     )
     names = list(real.columns) if isinstance(real, pd.DataFrame) else None
-    encoded = [encoder.fit_transform(real, feature_names=names).astype(np.float64)]
-    for name, X in others:
-        if X is None:
-            encoded.append(None)
-            continue
-        X = _align(real, _as_table(X, name))
-        encoded.append(encoder.transform(X).astype(np.float64))
+    others = [
+        (name, None if X is None else _align(real, _as_table(X, name)))
+        for name, X in others
+    ]
+    Xt = encoder.fit_transform(real, feature_names=names)
+    samples = [X for _, X in others if X is not None]
+    if any(_unseen_missing(encoder, X) for X in samples):
+        # A sample has missing numbers where real has none: lay the table
+        # out on all of them, so that an indicator counts the difference.
+        frame = isinstance(real, pd.DataFrame)
+        stacked = (
+            pd.concat([real, *samples], ignore_index=True)
+            if frame
+            else np.concatenate([real, *samples])
+        )
+        encoder.fit_transform(stacked, feature_names=names)
+        Xt = encoder.transform(real)
+    encoded = [Xt.astype(np.float64)]
+    for _, X in others:
+        encoded.append(None if X is None else encoder.transform(X).astype(np.float64))
     return encoder, encoded
+
+
+def _unseen_missing(encoder, X):
+    """Whether ``X`` has missing values in a number that fit saw none in."""
+    frame = isinstance(X, pd.DataFrame)
+    return any(
+        isinstance(spec, NumberCodec)
+        and pd.isna(X.iloc[:, j] if frame else X[:, j]).any()
+        for j, spec in enumerate(encoder.columns_)
+    )
 
 
 def _codes(Xt, spec):
@@ -157,7 +188,11 @@ def _correlation_ratio(codes, values):
 def _associations(Xt, encoder):
     """Pairwise association matrix of an encoded sample (see ``association_matrix``)."""
     columns = [
-        (_codes(Xt, spec), True) if spec.one_hot else (Xt[:, spec.start], False)
+        (None, False)
+        if spec.kind == DROPPED
+        else (_codes(Xt, spec), True)
+        if spec.one_hot
+        else (Xt[:, spec.start], False)
         for spec in encoder.columns_
     ]
     n = len(columns)
@@ -165,7 +200,10 @@ def _associations(Xt, encoder):
     for i in range(n):
         for j in range(i + 1, n):
             (a, a_cat), (b, b_cat) = columns[i], columns[j]
-            if a_cat and b_cat:
+            if a is None or b is None:
+                # A column left out of the encoding (an identifier, free text).
+                value = np.nan
+            elif a_cat and b_cat:
                 value = _cramers_v(a, b)
             elif a_cat:
                 value = _correlation_ratio(a, b)
@@ -301,7 +339,9 @@ def fidelity_report(real, synthetic, *, categorical_features="from_dtype"):
     encoder, (Xr, Xs) = _encode(real, [("synthetic", synthetic)], categorical_features)
     rows = []
     for spec in encoder.columns_:
-        if spec.one_hot:
+        if spec.kind == DROPPED:
+            rows.append((spec.kind, "none", np.nan))
+        elif spec.one_hot:
             n_codes = spec.stop - spec.start
             gap = _frequencies(_codes(Xr, spec), n_codes) - _frequencies(
                 _codes(Xs, spec), n_codes

@@ -90,7 +90,13 @@ def conditional_gan(blobs):
     from skgen import GAN
 
     X, y = blobs
-    return GAN(max_epochs=150, batch_size=100, random_state=0).fit(X, y)
+    # Standardised numbers: normal scores close the gap between the two blobs
+    # in each column, and a class's rows then spill into the other blob (the
+    # spread of class 0 came out 1.6x too wide, which test_spread_is_learned
+    # catches). The user guide names this weakness of numeric_scaling="quantile".
+    return GAN(
+        max_epochs=150, batch_size=100, numeric_scaling="standard", random_state=0
+    ).fit(X, y)
 
 
 def numpy_global_state():

@@ -74,7 +74,14 @@ class Case:
 
 NAN = (ValueError, r"NaN in the numeric column 1")
 FIT_CASES = [
-    Case("nan", "NaN in X", lambda: _with(np.nan), NAN),
+    Case("nan", "NaN in X (modelled: handle_missing='model')", lambda: _with(np.nan)),
+    Case(
+        "nan_refused",
+        "NaN in X with handle_missing='error'",
+        lambda: _with(np.nan),
+        NAN,
+        params={"handle_missing": "error"},
+    ),
     Case(
         "all_nan_column",
         "a numeric column with no values (all NaN)",
@@ -151,9 +158,11 @@ def _fit(name, case):
     return ESTIMATORS[name](**params).fit(case.make())
 
 
-def _assert_finite(out):
+def _assert_finite(out, missing=False):
+    """No infinity in the numbers, and NaN only where missing values are modelled."""
     numbers = pd.DataFrame(out).select_dtypes("number").to_numpy(dtype=float)
-    assert np.isfinite(numbers).all()
+    assert not np.isinf(numbers).any()
+    assert missing or not np.isnan(numbers).any()
 
 
 @pytest.mark.parametrize("case", FIT_CASES, ids=lambda case: case.id)
@@ -167,6 +176,7 @@ def test_fit(name, case):
         return
     model = _fit(name, case)
     X = case.make()
+    missing = bool(pd.isna(pd.DataFrame(X)).to_numpy().any())
     n_rows = np.shape(X)[0]
     if name in TRANSFORMERS:
         Z = model.transform(X)
@@ -174,11 +184,11 @@ def test_fit(name, case):
         assert np.isfinite(model.score_samples(X)).all()
         X_back = model.inverse_transform(Z)
         assert np.shape(X_back) == np.shape(X)
-        _assert_finite(X_back)
+        _assert_finite(X_back, missing)
     rows = model.sample(7, random_state=0) if name != "AutoEncoder" else None
     if rows is not None:
         assert np.shape(rows) == (7, np.shape(X)[1])
-        _assert_finite(rows)
+        _assert_finite(rows, missing)
 
 
 TRANSFORM_CASES = [
@@ -188,7 +198,12 @@ TRANSFORM_CASES = [
         lambda: _X()[:, :3],
         (ValueError, r"X has 3 features, but \w+ is expecting 4"),
     ),
-    Case("nan_at_transform", "NaN at transform", lambda: _with(np.nan), NAN),
+    Case(
+        "nan_at_transform",
+        "NaN at transform in a column fit saw no NaN in",
+        lambda: _with(np.nan),
+        (ValueError, r"missing values in column 1 during transform"),
+    ),
     Case(
         "inf_at_transform",
         "infinity at transform",

@@ -355,17 +355,14 @@ def oversized_table(source, target):
     columns = []
     for j in range(n):
         column = json.loads(json.dumps(spec))
-        column.update(name=f"c{j}", start=j, stop=j + 1)
+        column.update(name=f"c{j}")
         columns.append({"dict": column})
+    names = [f"c{j}" for j in range(n)]
     flags = {
         "ndarray": {"dtype": {"numpy": "|b1"}, "shape": [n], "values": [False] * n}
     }
-    names = [f"c{j}" for j in range(n)]
     state.update(
         columns_=columns,
-        n_numeric_=n,
-        n_encoded_=n,
-        is_categorical_=flags,
         columns_index_={
             "index": {"dtype": {"numpy": "|O"}, "values": names, "name": None}
         },
@@ -572,7 +569,7 @@ CASES = [
         json_edit(
             lambda d: encoder(d)["columns_"][0]["dict"].update(__dict__={"dict": {}})
         ),
-        r"columns_\[0\] must be a dict with the fields",
+        r"columns_\[0\]: a number column must have the fields",
     ),
     Case(
         "history_dunder_key",
@@ -616,8 +613,8 @@ CASES = [
     Case(
         "encoder_field_type",
         "ae",
-        json_edit(put(encoder, "n_encoded_", 1.5)),
-        r"n_numeric_ and n_encoded_ must be non-negative ints",
+        json_edit(put(encoder, "max_discrete_values", 1.5)),
+        r"max_discrete_values=1.5",
     ),
     Case(
         "callbacks_list",
@@ -1147,10 +1144,11 @@ def test_table_encoder_sets_only_its_own_fields(saved):
     for field in ("__class__", "__dict__", "transform", "columns"):
         with pytest.raises(ValueError, match=rf"unknown fields \['{field}'\]"):
             TableEncoder.from_dict({**state, field: None})
-    with pytest.raises(ValueError, match=r"columns_\[0\].kind cannot be 3"):
+    with pytest.raises(ValueError, match=r"columns_\[0\]: kind cannot be 3"):
         columns = [dict(spec) for spec in state["columns_"]]
         columns[0]["kind"] = 3
         TableEncoder.from_dict({**state, "columns_": columns})
-    unfitted = {key: state[key] for key in ("categorical_features", "handle_unknown")}
-    with pytest.raises(ValueError, match=r"missing fields \['numeric_scaling'\]"):
+    unfitted = {key: state[key] for key in TableEncoder._parameters}
+    del unfitted["numeric_output"]
+    with pytest.raises(ValueError, match=r"missing fields \['numeric_output'\]"):
         TableEncoder.from_dict(unfitted)

@@ -214,12 +214,17 @@ class TestResample:
         with pytest.raises(ValueError, match="more than 1 class"):
             GAN(**FAST).fit_resample(X, np.zeros(300, dtype=int))
 
-    def test_nan_is_named(self, imbalanced):
+    def test_nan_is_modelled_or_named(self, imbalanced):
         X, y = imbalanced
         X = X.copy()
-        X[0, 2] = np.nan
-        with pytest.raises(ValueError, match="NaN"):
-            GAN(**FAST).fit_resample(X, y)
+        X[::4, 2] = np.nan
+        gan = GAN(**FAST)
+        X_res, y_res = gan.fit_resample(X, y)
+        assert X_res.shape == (len(y_res), X.shape[1])
+        rows = gan.sample(2000, random_state=0)
+        assert np.isnan(rows).any(axis=0).tolist() == [False] * 2 + [True] + [False] * 2
+        with pytest.raises(ValueError, match="NaN in the numeric column 2"):
+            GAN(handle_missing="error", **FAST).fit_resample(X, y)
 
 
 def test_grid_search_over_gan_and_classifier(imbalanced):

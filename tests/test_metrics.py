@@ -307,12 +307,20 @@ class TestInputErrors:
         with pytest.raises(TypeError, match="real is a DataFrame but synthetic"):
             metric(real, real.to_numpy())
 
-    def test_nan_names_the_column(self, metric):
-        real = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 10, "b": [0.0, 1.0, 2.0] * 10})
-        synthetic = real.copy()
-        synthetic.loc[3, "b"] = np.nan
-        with pytest.raises(ValueError, match="'b'"):
-            metric(real, synthetic)
+    @pytest.mark.parametrize("in_real", [True, False])
+    def test_missing_numbers(self, metric, in_real):
+        # Missing in both samples, or only in the synthetic one.
+        real = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 10, "b": [0.0, 1.5, 2.0] * 10})
+        synthetic = real.sample(frac=1.0, random_state=0).reset_index(drop=True)
+        synthetic.loc[::3, "b"] = np.nan
+        if in_real:
+            real.loc[::4, "b"] = np.nan
+        result = metric(real, synthetic)
+        if isinstance(result, pd.DataFrame):
+            result = result["distance"]
+        elif not np.isscalar(result):
+            result = result["distances"]
+        assert np.all(np.isfinite(result))
 
     def test_empty(self, metric):
         with pytest.raises(ValueError, match="at least one row|0 sample"):

@@ -96,12 +96,15 @@ class TestResample:
         assert X_res.dtypes.equals(df.dtypes)
         assert len(X_res) == len(y_res) == 2 * np.bincount(y).max()
 
-    def test_nan_is_named(self, imbalanced):
+    def test_nan_is_modelled_or_named(self, imbalanced):
         X, y = imbalanced
         X = X.copy()
-        X[0, 2] = np.nan
-        with pytest.raises(ValueError, match="NaN"):
-            GenerativeOverSampler(VAE(**FAST_VAE)).fit_resample(X, y)
+        X[:40:4, 2] = np.nan
+        X_res, _ = GenerativeOverSampler(VAE(**FAST_VAE)).fit_resample(X, y)
+        assert X_res.shape[1] == X.shape[1] and np.isnan(X_res[:, 2]).any()
+        refusing = VAE(handle_missing="error", **FAST_VAE)
+        with pytest.raises(ValueError, match="NaN in the numeric column 2"):
+            GenerativeOverSampler(refusing).fit_resample(X, y)
 
 
 def test_grid_search_over_generator_and_classifier(imbalanced):

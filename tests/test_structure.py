@@ -25,7 +25,7 @@ LAYERS = [
     ["_load_checks", "_archive"],
     ["_json_values"],
     ["_training", "_layers", "_tabular"],
-    ["_torch", "_compat", "_docstrings", "exceptions", "_version"],
+    ["_torch", "_codecs", "_compat", "_docstrings", "exceptions", "_version"],
 ]
 LAYER = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 ESTIMATOR_MODULES = {"_autoencoder", "_vae", "_gan", "_sampler"}

@@ -13,11 +13,22 @@ from skgen import _tabular
 from skgen._tabular import TableEncoder, resolve_categorical_features
 from tests.conftest import make_mixed_frame
 
+# Numbers standardised, never categories, decoded as they are: the layout
+# most tests here check. Tests of the other codecs pass their own parameters.
+PLAIN = {
+    "numeric_scaling": "standard",
+    "max_discrete_values": 0,
+    "numeric_output": "raw",
+}
+
 
 def fit_transform(X, **params):
-    """Fit a TableEncoder on ``X`` (names from a frame) and return both."""
+    """Fit a TableEncoder on ``X`` (names from a frame) and return both.
+
+    Parameters default to ``PLAIN``.
+    """
     names = np.asarray(X.columns, dtype=object) if hasattr(X, "columns") else None
-    encoder = TableEncoder(**params)
+    encoder = TableEncoder(**{**PLAIN, **params})
     return encoder, encoder.fit_transform(X, feature_names=names)
 
 
@@ -221,7 +232,7 @@ class TestCategoricalFeatures:
             }
         )
         with pytest.warns(UserWarning, match="High-cardinality") as record:
-            fit_transform(df)
+            fit_transform(df, categorical_features=["id", "code"])
         assert len(record) == 1
         message = str(record[0].message)
         assert "column 'id' (1500 categories)" in message
@@ -237,13 +248,24 @@ class TestCategoricalFeatures:
                 "x": np.arange(400.0),
             }
         )
-        with pytest.warns(UserWarning, match="High-cardinality") as record:
-            fit_transform(df)
+        with pytest.warns(UserWarning, match="Left out of the model") as record:
+            encoder, Xt = fit_transform(df)
         assert len(record) == 1
         message = str(record[0].message)
-        assert "column 'note' (300 categories)" in message and "in 400 rows" in message
+        assert "column 'note' (300 distinct values) in 400 rows" in message
         # 30 categories in 400 rows are an ordinary categorical column.
         assert "grade" not in message
+        assert [codec.kind for codec in encoder.columns_] == [
+            "dropped",
+            "categorical",
+            "numeric",
+        ]
+        assert Xt.shape == (400, 30 + 1)
+        back = encoder.inverse_transform(Xt)
+        assert back.dtypes.equals(df.dtypes) and back["note"].isna().all()
+        # Listed as categorical, it is modelled, with the high-cardinality warning.
+        with pytest.warns(UserWarning, match="High-cardinality.*'note'"):
+            fit_transform(df, categorical_features=["note", "grade"])
 
     def test_no_warning_below_threshold(self, frame):
         with warnings.catch_warnings():
@@ -278,15 +300,15 @@ class TestErrors:
         df.loc[5, "area"] = np.nan
         match = "NaN in the numeric column 'height', column 'area'.*SimpleImputer"
         with pytest.raises(ValueError, match=match):
-            fit_transform(df)
+            fit_transform(df, handle_missing="error")
         encoder, _ = fit_transform(frame)
-        with pytest.raises(ValueError, match=match):
+        with pytest.raises(ValueError, match="missing values in column 'height'"):
             encoder.transform(df)
 
     def test_missing_nullable_integer(self):
         df = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64")})
         with pytest.raises(ValueError, match="NaN in the numeric column 'n'"):
-            fit_transform(df)
+            fit_transform(df, handle_missing="error")
 
     def test_infinity_names_column(self, frame):
         df = frame.copy()
@@ -298,7 +320,7 @@ class TestErrors:
         X = np.ones((4, 3))
         X[1, 2] = np.nan
         with pytest.raises(ValueError, match="NaN in the numeric column 2"):
-            fit_transform(X)
+            fit_transform(X, handle_missing="error")
 
     def test_unknown_category_names_column_and_value(self, frame):
         encoder, _ = fit_transform(frame)
@@ -338,9 +360,14 @@ class TestErrors:
         np.testing.assert_array_equal(encoder.transform(df), expected)
 
     def test_unsupported_dtype_names_column(self):
-        df = pd.DataFrame({"when": pd.date_range("2026-01-01", periods=3)})
-        with pytest.raises(TypeError, match="Column 'when' has dtype datetime64"):
+        df = pd.DataFrame({"span": pd.interval_range(0, 3)})
+        with pytest.raises(TypeError, match="Column 'span' has dtype interval"):
             fit_transform(df)
+
+    def test_datetime_array_asks_for_a_frame(self):
+        X = np.array([["2026-01-01"], ["2026-01-02"]], dtype="datetime64[D]")
+        with pytest.raises(TypeError, match="dates and times .* DataFrame"):
+            fit_transform(X)
 
     def test_unhashable_values(self):
         X = np.array([["a", {"k": 1}], ["b", {"k": 2}]], dtype=object)
@@ -416,7 +443,7 @@ class TestMoreErrors:
     def test_pandas_na_in_numbers_is_a_missing_number(self):
         X = np.array([[1.0, 2.0], [pd.NA, 3.0], [2.0, 1.0]], dtype=object)
         with pytest.raises(ValueError, match="NaN in the numeric column 0"):
-            fit_transform(X)
+            fit_transform(X, handle_missing="error")
 
     def test_datetime_array(self):
         X = np.array([["2026-01-01"], ["2026-02-01"]], dtype="datetime64[D]")
@@ -453,3 +480,272 @@ def test_block_paths_match_whole(kind, monkeypatch):
     else:
         assert in_blocks.dtype == whole.dtype
         pd.testing.assert_frame_equal(pd.DataFrame(in_blocks), pd.DataFrame(whole))
+
+
+# Property: with every default codec (normal scores, few-valued numbers as
+# categories, missing numbers, dates), decoding the encoding gives the frame
+# back: missing values where they were, codes and dates exactly, numbers to
+# float32 precision of their normal scores.
+DAYS = st.one_of(st.none(), st.integers(0, 3000))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hpd.data_frames(
+        [
+            hpd.column("x", elements=FLOATS, dtype=float),
+            hpd.column("m", elements=st.one_of(st.just(np.nan), FLOATS), dtype=float),
+            hpd.column("code", elements=st.sampled_from([1.0, 2.0, 5.5]), dtype=float),
+            hpd.column("day", elements=DAYS, dtype=object),
+        ],
+        index=hpd.range_indexes(min_size=2, max_size=40),
+    )
+)
+def test_every_codec_decodes_its_encoding(df):
+    df["day"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        df["day"].astype("float64"), unit="D"
+    )
+    if df["m"].isna().all() or df["day"].isna().all():
+        df = df.fillna({"m": 0.0, "day": pd.Timestamp("2020-01-01")})
+    encoder = TableEncoder()
+    Xt = encoder.fit_transform(df)
+    back = encoder.inverse_transform(Xt, index=df.index)
+    assert back.dtypes.equals(df.dtypes)
+    pd.testing.assert_series_equal(back["m"].isna(), df["m"].isna())
+    pd.testing.assert_series_equal(back["code"], df["code"])
+    pd.testing.assert_series_equal(back["day"], df["day"])
+    for name in ("x", "m"):
+        values = df[name].dropna()
+        spread = float(values.max() - values.min()) if len(values) else 0.0
+        np.testing.assert_allclose(
+            back[name], df[name], rtol=1e-5, atol=1e-4 * max(spread, 1.0)
+        )
+
+
+class TestMissingNumbers:
+    def test_indicator_block_and_masked_slot(self):
+        df = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "b": [0.5, 1.5, 2.5, 9.0]})
+        encoder, Xt = fit_transform(df)
+        codec = encoder.columns_[0]
+        assert codec.codec == "missing" and codec.kind == "numeric"
+        assert encoder.n_numeric_ == 2 and encoder.categorical_blocks == [(2, 4)]
+        assert encoder.missing_slots == [(0, 3)]
+        np.testing.assert_array_equal(Xt[:, 2:], [[1, 0], [0, 1], [1, 0], [1, 0]])
+        assert Xt[1, 0] == 0.0
+        back = encoder.inverse_transform(Xt)
+        assert back["a"].isna().tolist() == [False, True, False, False]
+        np.testing.assert_allclose(back["a"].dropna(), [1, 3, 4], rtol=1e-6)
+
+    @pytest.mark.parametrize(
+        "values, dtype",
+        [
+            ([1.5, None, 3.25, 7.0, 2.0], "Float64"),
+            ([1, None, 3, 7, 2], "Int64"),
+            ([1.5, np.nan, 3.25, 7.0, 2.0], "float32"),
+        ],
+    )
+    def test_nullable_and_float32_dtypes(self, values, dtype):
+        df = pd.DataFrame({"a": pd.array(values, dtype=dtype)})
+        encoder, Xt = fit_transform(df)
+        back = encoder.inverse_transform(Xt)
+        assert back.dtypes.equals(df.dtypes)
+        assert back["a"].isna().tolist() == df["a"].isna().tolist()
+
+    def test_transform_accepts_missing_where_fit_saw_them(self):
+        df = pd.DataFrame({"a": [1.0, np.nan, 3.0]})
+        encoder, _ = fit_transform(df)
+        Xt = encoder.transform(pd.DataFrame({"a": [np.nan, np.nan]}))
+        np.testing.assert_array_equal(Xt, [[0, 0, 1], [0, 0, 1]])
+
+    def test_ignore_encodes_unseen_missing_as_the_centre(self):
+        encoder, _ = fit_transform(
+            pd.DataFrame({"a": [1.0, 2.0, 3.0]}), handle_unknown="ignore"
+        )
+        np.testing.assert_array_equal(
+            encoder.transform(pd.DataFrame({"a": [np.nan]})), [[0.0]]
+        )
+
+
+class TestDiscreteNumbers:
+    def test_few_values_become_ordered_categories(self):
+        df = pd.DataFrame(
+            {"rate": [1.0, 2.0, 5.0, 2.0, 1.0, 5.0] * 5, "x": np.arange(30.0)}
+        )
+        encoder, Xt = fit_transform(df, max_discrete_values=10)
+        rate = encoder.columns_[0]
+        assert rate.kind == "discrete" and rate.categories.tolist() == [1, 2, 5]
+        assert encoder.is_categorical_.tolist() == [True, False]
+        logits = np.random.default_rng(0).normal(size=Xt.shape).astype(np.float32)
+        back = encoder.inverse_transform(logits)
+        assert set(back["rate"]) <= {1.0, 2.0, 5.0}
+        assert back.dtypes.equals(df.dtypes)
+
+    def test_threshold_and_repeats(self):
+        df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0] * 2})
+        assert fit_transform(df, max_discrete_values=4)[0].columns_[0].one_hot
+        # More distinct values than the threshold, or values seen once on
+        # average: numbers.
+        assert not fit_transform(df, max_discrete_values=3)[0].columns_[0].one_hot
+        assert not fit_transform(df[:4], max_discrete_values=4)[0].columns_[0].one_hot
+
+    def test_unseen_values_take_the_nearest_code(self):
+        df = pd.DataFrame({"a": [0.0, 1.0, 3.0] * 4})
+        encoder, _ = fit_transform(df, max_discrete_values=10)
+        Xt = encoder.transform(pd.DataFrame({"a": [-5.0, 0.4, 2.2, 99.0]}))
+        np.testing.assert_array_equal(Xt.argmax(axis=1), [0, 0, 2, 2])
+        with pytest.raises(ValueError, match="infinity in the numeric column 'a'"):
+            encoder.transform(pd.DataFrame({"a": [np.inf]}))
+
+    def test_constant_and_nullable_integer_columns(self):
+        df = pd.DataFrame(
+            {
+                "c": [3.0] * 8,
+                "n": pd.array(
+                    [2007, 2008, None, 2009, 2008, 2007, 2009, 2007], dtype="Int64"
+                ),
+                "y": np.array([2007, 2008, 2009, 2009, 2008, 2007, 2007, 2008]),
+            }
+        )
+        encoder, Xt = fit_transform(df, max_discrete_values=10)
+        assert [c.kind for c in encoder.columns_] == ["discrete"] * 3
+        logits = np.random.default_rng(1).normal(size=(50, Xt.shape[1]))
+        back = encoder.inverse_transform(logits.astype(np.float32))
+        assert back.dtypes.equals(df.dtypes)
+        assert (back["c"] == 3.0).all()
+        assert set(back["n"].dropna()) <= {2007, 2008, 2009} and back["n"].isna().any()
+        assert set(back["y"]) <= {2007, 2008, 2009}
+
+
+class TestObservedOutput:
+    def test_decimals_and_range(self):
+        df = pd.DataFrame({"price": [1.25, 3.5, 10.0, 7.75, 2.1]})
+        encoder, _ = fit_transform(
+            df, numeric_scaling="standard", numeric_output="observed"
+        )
+        assert encoder.columns_[0].decimals == 2
+        codec = encoder.columns_[0]
+        values = np.array([-100.0, 3.14159, 6.666, 1e6])
+        Xt = ((values - codec.mean) / codec.scale)[:, None].astype(np.float32)
+        back = encoder.inverse_transform(Xt)["price"].tolist()
+        assert back == [1.25, 3.14, 6.67, 10.0]
+
+    def test_raw_keeps_decoded_values(self):
+        df = pd.DataFrame({"price": [1.25, 3.5, 10.0]})
+        encoder, _ = fit_transform(df)
+        codec = encoder.columns_[0]
+        Xt = np.float32([[(20.0 - codec.mean) / codec.scale]])
+        assert encoder.inverse_transform(Xt)["price"][0] == pytest.approx(20.0)
+
+
+class TestQuantileScaling:
+    def test_shared_values_keep_their_share_and_come_back_exactly(self):
+        rng = np.random.default_rng(0)
+        zero = rng.random(2000) < 0.6
+        df = pd.DataFrame({"a": np.where(zero, 0.0, rng.exponential(5.0, 2000))})
+        encoder, Xt = fit_transform(df, numeric_scaling="quantile")
+        # 60% zeros: the middle of [0, 0.6] is the normal score of 0.3.
+        np.testing.assert_allclose(Xt[zero, 0], -0.5244, atol=0.01)
+        assert Xt[~zero, 0].min() > 0.2
+        back = encoder.inverse_transform(Xt)["a"]
+        assert (back[zero] == 0.0).all()
+        np.testing.assert_allclose(back, df["a"], rtol=1e-4, atol=1e-4)
+
+    def test_scores_go_on_beyond_the_range(self):
+        df = pd.DataFrame({"a": np.linspace(0.0, 10.0, 101)})
+        encoder, Xt = fit_transform(df, numeric_scaling="quantile")
+        far = encoder.transform(pd.DataFrame({"a": [10.0, 20.0, 40.0, -30.0]}))[:, 0]
+        assert far[0] < far[1] < far[2] and far[2] > 10 and far[3] < -10
+        raw = encoder.inverse_transform(far[:, None])["a"]
+        np.testing.assert_allclose(raw, [10.0, 20.0, 40.0, -30.0], rtol=1e-4)
+
+
+class TestDatesAndTimes:
+    def frame(self):
+        days = pd.to_datetime(["2021-03-01", "2021-03-05", None, "2022-01-31"])
+        return pd.DataFrame(
+            {
+                "naive": pd.to_datetime(
+                    ["2021-01-01 10:00", "2021-01-02 11:30", "2021-01-05 00:00", None]
+                ),
+                "zoned": pd.to_datetime(
+                    ["2021-06-01 08:00", "2021-06-01 09:15", None, "2021-12-24 00:00"]
+                ).tz_localize("Europe/Paris"),
+                "date": days,
+                "seconds": pd.to_datetime(
+                    [
+                        "2021-01-01 00:00:01",
+                        "2021-01-01 00:00:00",
+                        "2021-01-02 00:00:00",
+                        "2021-01-03 00:00:00",
+                    ]
+                ).astype("datetime64[s]"),
+                "wait": pd.to_timedelta(["1h", "90min", None, "2 days"]),
+                "month": pd.period_range("2020-01", periods=4, freq="M"),
+            }
+        )
+
+    def test_round_trip_keeps_dtype_zone_resolution_and_values(self):
+        df = self.frame()
+        encoder, Xt = fit_transform(df, max_discrete_values=0)
+        kinds = [codec.kind for codec in encoder.columns_]
+        assert kinds == ["datetime"] * 4 + ["timedelta", "period"]
+        back = encoder.inverse_transform(Xt)
+        assert back.dtypes.equals(df.dtypes)
+        assert str(back["zoned"].dt.tz) == "Europe/Paris"
+        pd.testing.assert_frame_equal(back, df)
+
+    def test_whole_days_come_back_whole_days(self):
+        df = self.frame()[["date"]]
+        encoder, Xt = fit_transform(df, max_discrete_values=0)
+        assert encoder.columns_[0].inner.step == 86_400 * 10**6  # days in us
+        noisy = Xt + np.float32([0.37, 0, 0])
+        back = encoder.inverse_transform(noisy)["date"].dropna()
+        assert (back == back.dt.normalize()).all()
+        assert back.between(df["date"].min(), df["date"].max()).all()
+
+    def test_saved_state_reads_back(self):
+        df = self.frame()
+        encoder, Xt = fit_transform(df, max_discrete_values=0)
+        again = TableEncoder.from_dict(encoder.to_dict())
+        np.testing.assert_array_equal(again.transform(df), Xt)
+        pd.testing.assert_frame_equal(again.inverse_transform(Xt), df)
+
+
+def test_legacy_state_reads_as_codecs():
+    """An encoder saved before codecs (format 2: one spec per column) still reads."""
+
+    def spec(**fields):
+        return {
+            "mean": 0.0,
+            "scale": 1.0,
+            "min": -np.inf,
+            "max": np.inf,
+            "categories": None,
+            "missing": False,
+            "missing_value": None,
+            **fields,
+        }
+
+    legacy = {
+        "categorical_features": "from_dtype",
+        "handle_unknown": "error",
+        "numeric_scaling": "standard",
+        "is_frame_": False,
+        "columns_index_": None,
+        "is_categorical_": np.array([False, True]),
+        "columns_": [
+            spec(name=0, kind="numeric", dtype=np.dtype("float64"), start=0, stop=1)
+            | {"mean": 2.0, "scale": 4.0, "min": -1.0, "max": 9.0},
+            spec(name=1, kind="categorical", dtype=np.dtype("O"), start=1, stop=3)
+            | {"categories": np.array(["a", "b"], dtype=object)},
+        ],
+        "n_numeric_": 1,
+        "n_encoded_": 3,
+    }
+    encoder = TableEncoder.from_dict(legacy)
+    assert encoder.numeric_output == "raw" and encoder.max_discrete_values == 0
+    back = encoder.inverse_transform(np.float32([[2.5, 0, 1]]))
+    assert back.tolist() == [[12.0, "b"]]
+    broken = {**legacy, "n_encoded_": 4}
+    with pytest.raises(ValueError, match="saved layout is not the one"):
+        TableEncoder.from_dict(broken)
