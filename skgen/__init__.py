@@ -8,7 +8,8 @@ How the package is built (docs/developers.rst has the whole picture):
 - what models share lives in ``_base.py`` and ``_mixins.py`` (how they meet
   scikit-learn), ``_training.py`` (how they train: one ``fit_net``),
   ``_layers.py`` (what their networks are built of), ``_tabular.py`` (tables
-  in and out) and ``_torch.py`` (devices, seeds, threads);
+  in and out, through one codec per column kind in ``_codecs.py``) and
+  ``_torch.py`` (devices, seeds, threads);
 - ``_persistence.py`` saves and loads registered estimators and imports none;
   ``_compat.py`` holds the private scikit-learn names skgen uses.
 

@@ -381,14 +381,15 @@ class NumberCodec(Codec):
         references = _references(len(q))
         with np.errstate(over="ignore", invalid="ignore"):
             probabilities = np.interp(values, q, references)
-        first = np.searchsorted(q, values, side="left")
-        last = np.searchsorted(q, values, side="right") - 1
         # Quantiles a subnormal step apart make interp's slope overflow.
         broken = ~((probabilities >= 0) & (probabilities <= 1))
         if broken.any():
-            probabilities[broken] = references[np.minimum(first[broken], len(q) - 1)]
-        tied = last > first
-        if tied.any():
+            nearest = np.searchsorted(q, values[broken])
+            probabilities[broken] = references[np.minimum(nearest, len(q) - 1)]
+        if np.any(q[1:] == q[:-1]):
+            first = np.searchsorted(q, values, side="left")
+            last = np.searchsorted(q, values, side="right") - 1
+            tied = last > first
             probabilities[tied] = 0.5 * (
                 references[first[tied]] + references[last[tied]]
             )
