@@ -13,7 +13,8 @@ through the same interface:
 - ``encode(column, out, handle_unknown)`` writes its slots of ``out``;
 - ``decode(Xt)`` maps its slots of a decoder's output back to a column of the
   fitted dtype;
-- ``to_dict()`` and ``from_dict(state, fail)`` save and check its state.
+- ``to_dict()`` and ``from_dict(state, fail, frame)`` save and check its
+  state.
 
 A new kind of column is a new codec here, not a longer encoder.
 """
@@ -151,20 +152,23 @@ def _references(n_quantiles):
     return (np.arange(n_quantiles) + 0.5) / n_quantiles
 
 
-def _decimals(values):
+def _decimals(values, dtype):
     """The fewest decimal places (up to ``MAX_DECIMALS``) all ``values`` have.
 
-    ``None`` when they have more. Checked on at most ``SUBSAMPLE`` of them.
+    ``None`` when they have more. Checked on at most ``SUBSAMPLE`` of them,
+    to the precision of ``dtype`` (float32 or float64): a value stored with
+    ``decimals`` places is a few units in its last place from them.
     """
     sample = _evenly_spaced(values)
-    magnitude = np.abs(sample)
-    if not len(sample) or magnitude.max() >= EXACT_FLOAT_INTEGERS:
+    if not len(sample) or np.abs(sample).max() >= EXACT_FLOAT_INTEGERS:
         return None
+    dtype = getattr(dtype, "numpy_dtype", dtype)
+    single = isinstance(dtype, np.dtype) and dtype == np.float32
+    ulp = np.spacing(np.abs(sample).astype(np.float32 if single else np.float64))
     for decimals in range(MAX_DECIMALS + 1):
-        shifted = sample * 10.0**decimals
-        # A value printed with ``decimals`` places is that many places from an
-        # integer by float rounding only.
-        tolerance = 1e-9 * np.maximum(np.abs(shifted), 1.0)
+        scale = 10.0**decimals
+        shifted = sample * scale
+        tolerance = 4 * ulp.astype(np.float64) * scale + 4 * np.spacing(np.abs(shifted))
         if np.all(np.abs(shifted - np.rint(shifted)) <= tolerance):
             return decimals
     return None
@@ -312,7 +316,7 @@ class NumberCodec(Codec):
             quantiles = np.quantile(sample, _references(n_quantiles))
             self.quantiles = np.maximum.accumulate(quantiles)
         if self.kind == NUMERIC and self.observed:
-            self.decimals = _decimals(values)
+            self.decimals = _decimals(values, self.dtype)
         if self.kind == INTEGER and max(abs(self.min), abs(self.max)) > (
             EXACT_FLOAT_INTEGERS
         ):
@@ -409,7 +413,14 @@ class NumberCodec(Codec):
         if self.scaling == "quantile":
             q = self.quantiles
             references = _references(len(q))
-            values = np.interp(ndtr(encoded), references, q)
+            probabilities = ndtr(encoded)
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = np.interp(probabilities, references, q)
+            # Quantiles near the float64 limit make interp's slope overflow.
+            broken = ~np.isfinite(values)
+            if broken.any():
+                nearest = np.searchsorted(references, probabilities[broken])
+                values[broken] = q[np.minimum(nearest, len(q) - 1)]
             edges = ndtri(references[[0, -1]])
             low, high = encoded < edges[0], encoded > edges[1]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -493,6 +504,17 @@ class NumberCodec(Codec):
         kinds = (NUMERIC, INTEGER, BOOLEAN) if type(self) is NumberCodec else None
         if kinds is not None and self.kind not in kinds:
             fail(f"kind cannot be {self.kind!r:.60}")
+        # An object array's numeric columns keep the array's object dtype.
+        numbers = (
+            pd.api.types.is_numeric_dtype(self.dtype)
+            or pd.api.types.is_bool_dtype(self.dtype)
+            or isinstance(self.dtype, np.dtype)
+            and self.dtype.kind == "O"
+        )
+        if kinds is not None and (
+            not numbers or isinstance(self.dtype, pd.CategoricalDtype)
+        ):
+            fail(f"a number column cannot have dtype {self.dtype}")
         if self.scaling not in ("standard", "quantile", None):
             fail(f"scaling cannot be {self.scaling!r:.60}")
         if not isinstance(self.observed, bool):
@@ -544,12 +566,34 @@ class TimeCodec(NumberCodec):
         self.step = 1
 
     def ticks(self, column):
-        """The column as int64 ticks of its unit (UTC for a time zone); NaT as NAT."""
-        return np.asarray(pd.Series(column).array.asi8, dtype=np.int64)
+        """The column, in the fitted dtype, as int64 ticks of its unit; NaT as NAT.
+
+        A column that arrives in another unit or frequency is converted first.
+        Datetimes with a time zone are read on the zone's wall clock, so that
+        local midnights lie on a grid of whole days across daylight saving.
+        """
+        series = pd.Series(column)
+        if series.dtype != self.dtype:
+            try:
+                series = series.astype(self.dtype)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{self.label} has dtype {series.dtype}, but fit saw "
+                    f"{self.dtype} ({exc})."
+                ) from exc
+        if isinstance(self.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_localize(None)
+        return np.asarray(series.array.asi8, dtype=np.int64)
 
     def values(self, column):
         ticks = self.ticks(column)
-        values = (ticks - self.origin) / self.step
+        offsets = ticks - self.origin
+        values = offsets / self.step
+        # Far from the fitted range the int64 difference wraps around.
+        wrapped = (ticks >= self.origin) != (offsets >= 0)
+        if wrapped.any():
+            far = ticks[wrapped].astype(np.float64)
+            values[wrapped] = (far - self.origin) / self.step
         values[ticks == NAT] = np.nan
         return values
 
@@ -557,11 +601,17 @@ class TimeCodec(NumberCodec):
         """Record the origin and step of the column's grid; return its values."""
         ticks = self.ticks(column)
         observed = ticks[ticks != NAT]
-        if len(observed):
-            self.origin = int(observed.min())
+        self.origin, self.step = (int(observed.min()), 1) if len(observed) else (0, 1)
+        if len(observed) and int(observed.max()) - self.origin >= 2**62:
+            raise ValueError(
+                f"{self.label} spans too long a time for its unit ({self.dtype}): "
+                "convert it to a coarser one, e.g. with .dt.as_unit('s')."
+            )
         offsets = observed - self.origin
-        self.step = 1
-        if self.kind != PERIOD:
+        if self.kind == PERIOD:
+            # Multiples of a frequency (2 days, a quarter) keep their spacing.
+            self.step = max(int(np.gcd.reduce(offsets)) if len(offsets) else 1, 1)
+        else:
             unit = UNIT_NS[np.datetime_data(self._numpy_dtype())[0]]
             for step_ns in TIME_STEPS_NS:
                 if step_ns >= unit and np.all(offsets % (step_ns // unit) == 0):
@@ -585,8 +635,14 @@ class TimeCodec(NumberCodec):
             return pd.arrays.PeriodArray(ticks, dtype=self.dtype)
         array = ticks.view(self._numpy_dtype())
         if isinstance(self.dtype, pd.DatetimeTZDtype):
-            index = pd.DatetimeIndex(array).tz_localize("UTC")
-            return index.tz_convert(self.dtype.tz).array
+            # Wall-clock times: an hour that occurs twice is taken in standard
+            # time, one that does not occur is moved past the gap.
+            index = pd.DatetimeIndex(array).tz_localize(
+                self.dtype.tz,
+                ambiguous=np.zeros(len(array), dtype=bool),
+                nonexistent="shift_forward",
+            )
+            return index.array
         return pd.array(array)
 
     def _state(self):
@@ -598,10 +654,21 @@ class TimeCodec(NumberCodec):
         codec.origin, codec.step = state["origin"], state["step"]
         if not (type(codec.origin) is int and abs(codec.origin) < 2**63):
             fail("origin must be an int64")
-        if not (type(codec.step) is int and 1 <= codec.step <= TIME_STEPS_NS[0]):
+        if not (type(codec.step) is int and 1 <= codec.step < 2**62):
             fail("step must be a positive int")
-        if codec.kind not in (DATETIME, TIMEDELTA, PERIOD):
-            fail(f"kind cannot be {codec.kind!r:.60}")
+        dtype = codec.dtype
+        families = {
+            DATETIME: isinstance(dtype, pd.DatetimeTZDtype)
+            or isinstance(dtype, np.dtype)
+            and dtype.kind == "M",
+            TIMEDELTA: isinstance(dtype, np.dtype) and dtype.kind == "m",
+            PERIOD: isinstance(dtype, pd.PeriodDtype),
+        }
+        if not families.get(codec.kind, False):
+            fail(f"kind {codec.kind!r:.60} cannot have dtype {dtype}")
+        reach = max(abs(codec.min), abs(codec.max)) * codec.step
+        if not abs(codec.origin) + reach < 2**63 - 1:
+            fail("origin and range reach beyond int64 ticks")
         return codec
 
 
@@ -855,8 +922,12 @@ class CategoryCodec(Codec):
             or len(codec.dtype.categories) != len(categories)
         ):
             fail("its dtype's categories are not its categories")
-        if codec.kind == DISCRETE and categories.dtype.kind not in "iuf":
-            fail("a discrete column's categories must be numbers")
+        if codec.kind == DISCRETE and not (
+            categories.dtype.kind in "iuf" and np.all(np.diff(categories) > 0)
+        ):
+            fail("a discrete column's categories must be increasing numbers")
+        if not len(categories) + codec.missing:
+            fail("a category column needs at least one category")
         return codec
 
 

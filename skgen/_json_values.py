@@ -126,6 +126,16 @@ def encode_dtype(dtype, where, kinds=NUMPY_KINDS):
     if isinstance(dtype, pd.StringDtype):
         na_value = encode(dtype.na_value, where)
         return {"string": {"storage": dtype.storage, "na_value": na_value}}
+    try:
+        readable = pd.api.types.pandas_dtype(dtype.name) == dtype
+    except (TypeError, ValueError):
+        readable = False
+    if not readable:
+        # A time zone from dateutil, say, has a name pandas cannot read back.
+        raise NotJSONError(
+            f"{where} has dtype {dtype}, which skgen cannot save; a time zone "
+            "by its IANA name (tz='Europe/Paris') can be."
+        )
     return {"extension": dtype.name}
 
 

@@ -24,6 +24,7 @@ from skgen._codecs import (
     CATEGORICAL,
     DATETIME,
     DISCRETE,
+    EXACT_FLOAT_INTEGERS,
     INTEGER,
     NUMERIC,
     PERIOD,
@@ -226,14 +227,22 @@ def prepare_table(X, name="X"):
     return X
 
 
-def _missing_number_error(labels):
-    """The error for numbers with missing values that are not to be modelled."""
+def _missing_number_error(codecs):
+    """The error for numbers and times with missing values not to be modelled."""
+    numbers = [codec.label for codec in codecs if codec.kind in (NUMERIC, INTEGER)]
+    times = [codec.label for codec in codecs if codec.kind in TIME_KINDS.values()]
+    found = []
+    if numbers:
+        found.append(f"NaN in the numeric {', '.join(numbers)}")
+    if times:
+        found.append(f"NaT in the time {', '.join(times)}")
     return ValueError(
-        f"Input X contains NaN in the numeric {', '.join(labels)}, and "
-        "handle_missing='error'. Pass handle_missing='model' (the default) to "
-        "model where values are missing, or fill them first: for a DataFrame, "
-        "X.fillna(X.median(numeric_only=True)) keeps every column and dtype; for "
-        "an array, sklearn.impute.SimpleImputer."
+        f"Input X contains {' and '.join(found)}, and handle_missing='error'. "
+        "Pass handle_missing='model' (the default) to model where values are "
+        "missing, or fill them first: for a DataFrame, "
+        "X.fillna(X.median(numeric_only=True)) keeps every column and dtype (it "
+        "leaves dates missing: fill or drop those rows); for an array, "
+        "sklearn.impute.SimpleImputer."
     )
 
 
@@ -450,7 +459,7 @@ class TableEncoder:
             else:
                 codec, codes[j] = self._fit_number(name, dtype, family, column)
                 if isinstance(codec, MissingCodec):
-                    missing.append(codec.label)
+                    missing.append(codec)
             self.columns_.append(codec)
         if missing and self.handle_missing == "error":
             raise _missing_number_error(missing)
@@ -483,8 +492,9 @@ class TableEncoder:
         missing = np.isnan(values)
         n_missing = int(missing.sum())
         if n_missing == len(values):
+            what = "time" if family in TIME_KINDS else "numeric"
             raise ValueError(
-                f"Input X has no values in the numeric {codec.label}: every "
+                f"Input X has no values in the {what} {codec.label}: every "
                 "value is missing. Drop the column."
             )
         if n_missing:
@@ -500,7 +510,8 @@ class TableEncoder:
     def _discrete(self, values):
         """Whether numbers take few enough distinct values to be categories."""
         limit = self.max_discrete_values
-        if not limit:
+        # Integers beyond float64's exact range would merge as categories.
+        if not limit or np.abs(values).max() > EXACT_FLOAT_INTEGERS:
             return False
         # Most numeric columns show more than ``limit`` values in their first rows.
         if len(pd.unique(values[: 20 * limit])) > limit:

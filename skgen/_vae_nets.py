@@ -190,6 +190,10 @@ class VAENet(SkgenNet):
             batch_log_scale = torch.maximum(
                 0.5 * torch.log(variance), self.module_.min_log_scale
             )
+            if presence is not None:
+                # A number missing from every row of the batch keeps its scale.
+                seen = presence.sum(dim=0) > 0
+                batch_log_scale = torch.where(seen, batch_log_scale, log_scale)
             with torch.no_grad():
                 log_scale.lerp_(batch_log_scale, 1.0 - SCALE_MOMENTUM)
             log_scale = batch_log_scale

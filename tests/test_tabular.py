@@ -749,3 +749,70 @@ def test_legacy_state_reads_as_codecs():
     broken = {**legacy, "n_encoded_": 4}
     with pytest.raises(ValueError, match="saved layout is not the one"):
         TableEncoder.from_dict(broken)
+
+
+class TestCodecEdges:
+    """Cases found in review: each once returned wrong values silently."""
+
+    def test_large_floats_keep_their_decimals(self):
+        df = pd.DataFrame({"t": 1.7e9 + np.array([0.962, 1.5, 636.125, 2.0])})
+        encoder, Xt = fit_transform(df, numeric_output="observed")
+        assert encoder.columns_[0].decimals == 3
+        np.testing.assert_array_equal(encoder.inverse_transform(Xt)["t"], df["t"])
+
+    def test_float32_decimals(self):
+        df = pd.DataFrame({"x": np.float32([0.1, 0.2, 1.3, 2.7])})
+        encoder, _ = fit_transform(df, numeric_output="observed")
+        assert encoder.columns_[0].decimals == 1
+
+    def test_time_in_another_unit_at_transform(self):
+        days = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]))
+        df = pd.DataFrame({"d": days.astype("datetime64[ns]")})
+        encoder, Xt = fit_transform(df)
+        again = pd.DataFrame({"d": days.astype("datetime64[s]")})
+        np.testing.assert_array_equal(encoder.transform(again), Xt)
+        zoned = pd.DataFrame({"d": days.dt.tz_localize("UTC")})
+        with pytest.raises(TypeError, match="column 'd' has dtype datetime64"):
+            encoder.transform(zoned)
+
+    def test_local_midnights_across_daylight_saving_are_whole_days(self):
+        days = pd.date_range("2024-03-25", periods=14, freq="D", tz="Europe/Paris")
+        df = pd.DataFrame({"d": days})
+        encoder, Xt = fit_transform(df)
+        assert encoder.columns_[0].step == 86_400 * 10**6  # days, in microseconds
+        shifted = encoder.inverse_transform(Xt + np.float32(0.3))["d"]
+        assert (shifted == shifted.dt.normalize()).all()
+        pd.testing.assert_series_equal(encoder.inverse_transform(Xt)["d"], df["d"])
+
+    def test_periods_keep_a_multiple_frequency(self):
+        df = pd.DataFrame({"p": pd.period_range("2020-01-01", periods=6, freq="2D")})
+        encoder, Xt = fit_transform(df)
+        assert encoder.columns_[0].step == 2
+        back = encoder.inverse_transform(Xt + np.float32(0.2))["p"]
+        assert set(back) <= set(df["p"])
+
+    def test_nanosecond_span_beyond_int64_is_refused(self):
+        when = np.array(["1700-01-01", "2200-01-01"], dtype="M8[ns]")
+        with pytest.raises(ValueError, match="column 'w' spans too long a time"):
+            fit_transform(pd.DataFrame({"w": when}))
+
+    def test_integers_beyond_float_precision_are_not_merged(self):
+        df = pd.DataFrame({"n": pd.array([2**60 + 1, 2**60 + 3] * 4, dtype="Int64")})
+        with pytest.warns(UserWarning, match="beyond 2\\*\\*53"):
+            encoder, _ = fit_transform(df, max_discrete_values=10)
+        assert not encoder.columns_[0].one_hot
+
+    def test_quantiles_near_the_float64_limit_decode_finite(self):
+        df = pd.DataFrame({"x": [-1.7e308, 1.7e308, 0.0, 1.0]})
+        encoder, Xt = fit_transform(df, numeric_scaling="quantile")
+        back = encoder.inverse_transform(Xt)["x"]
+        assert np.isfinite(back).all()
+        assert back[0] < 0 < back[1]
+
+    def test_saved_category_codec_needs_a_slot(self):
+        df = pd.DataFrame({"c": ["a", "b", "a"]})
+        encoder, _ = fit_transform(df)
+        state = encoder.to_dict()
+        state["columns_"][0]["categories"] = np.array([], dtype=object)
+        with pytest.raises(ValueError, match="needs at least one category"):
+            TableEncoder.from_dict(state)
