@@ -64,6 +64,9 @@ def fit():
         AutoEncoder(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X)
 
 
+# A process started in the background by a shell without job control
+# inherits SIGINT ignored; Python then installs no handler of its own.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 finder = InterruptAtLookup(int(sys.argv[1]))
 sys.meta_path.insert(0, finder)
 finder.armed = True
