@@ -19,6 +19,7 @@ through the same interface:
 A new kind of column is a new codec here, not a longer encoder.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -237,6 +238,11 @@ class Codec:
     def block_widths(self):
         """Widths of the one-hot blocks the codec owns, in matrix order."""
         return []
+
+    @property
+    def blocks(self):
+        """``(start, stop)`` of each one-hot block the codec owns, once placed."""
+        return [(self.start, self.stop)] if self.one_hot else []
 
     @property
     def missing_slots(self):
@@ -467,6 +473,15 @@ class NumberCodec(Codec):
         """The column, decoded from its slot of ``Xt``."""
         return self.cast(self.read(Xt))
 
+    @property
+    def log_unit(self):
+        """Log of one encoded unit in the column's own units (its Jacobian).
+
+        A density of the encoded number is one of the original number once
+        this is subtracted; normal scores have no single unit, so 0 for them.
+        """
+        return math.log(self.scale) if self.scaling != "quantile" else 0.0
+
     # State ---------------------------------------------------------------
 
     def _state(self):
@@ -695,8 +710,16 @@ class MissingCodec(Codec):
         return [2]
 
     @property
+    def blocks(self):
+        return [(self.indicator, self.indicator + 2)]
+
+    @property
     def missing_slots(self):
         return [(self.inner.start, self.indicator + 1)]
+
+    @property
+    def log_unit(self):
+        return self.inner.log_unit
 
     def place(self, numbers, blocks):
         self.inner.place(numbers, [])

@@ -334,13 +334,12 @@ class TableEncoder:
     @property
     def categorical_blocks(self):
         """``(start, stop)`` of every one-hot block, in matrix order."""
-        blocks = []
-        for codec in self.columns_:
-            if isinstance(codec, MissingCodec):
-                blocks.append((codec.indicator, codec.indicator + 2))
-            elif codec.one_hot:
-                blocks.append((codec.start, codec.stop))
-        return blocks
+        return [block for codec in self.columns_ for block in codec.blocks]
+
+    @property
+    def log_units(self):
+        """Log of each number's encoded unit in its own units, in matrix order."""
+        return [codec.log_unit for codec in self.columns_ if codec.n_numbers]
 
     @property
     def missing_slots(self):

@@ -1,5 +1,6 @@
 """The variational autoencoder: a transformer that also scores and generates rows."""
 
+import functools
 import math
 from numbers import Integral, Real
 
@@ -258,8 +259,9 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         """
         check_is_fitted(self)
         X, dtype = self._check_table(X)
+        elbo = functools.partial(self._elbo, constants=self._number_constants())
         if not self._is_conditional:
-            return self._forward_table(self._elbo, X, 1, dtype)[:, 0]
+            return self._forward_table(elbo, X, 1, dtype)[:, 0]
         scores = np.empty(X.shape[0])
         encoder = self.table_encoder_
         for start, Xt in encoder.transform_chunks(X, CHUNK_ROWS):
@@ -267,8 +269,8 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
             for label, prior in zip(self.classes_, self.class_prior_, strict=True):
                 condition = self._one_hot(np.full(len(Xt), label))
                 batch = np.hstack([Xt, condition])
-                elbo = self._forward_in_batches(self._elbo, batch, 1, np.float64)
-                per_class.append(elbo[:, 0] + np.log(prior))
+                scores_given = self._forward_in_batches(elbo, batch, 1, np.float64)
+                per_class.append(scores_given[:, 0] + np.log(prior))
             chunk = np.logaddexp.reduce(np.column_stack(per_class), axis=1)
             scores[start : start + len(Xt)] = chunk
         return scores.astype(dtype, copy=False)
@@ -358,27 +360,24 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
             rows[torch.arange(len(rows)), start + picks[:, 0].to(rows.device)] = 1.0
         return rows
 
-    def _elbo(self, batch):
+    def _number_constants(self):
+        """Per number: its Gaussian's constant plus the log of its encoded unit.
+
+        Subtracted for each number present in a row, they make numbers count
+        as log-densities in their original units (normal scores: in theirs).
+        """
+        constants = [HALF_LOG_TWO_PI + u for u in self.table_encoder_.log_units]
+        return torch.tensor(constants)
+
+    def _elbo(self, batch, constants):
         """ELBO of encoded rows (followed by one-hot classes), in float32.
 
-        Each number present in a row adds its Gaussian's constant and the
-        scaling's Jacobian (``numeric_scaling="standard"``), so that numbers
-        count as log-densities in their original units; a missing number
+        ``constants`` come from :meth:`_number_constants`; a missing number
         counts only through its indicator.
         """
         net = self.net_
-        numbers = [getattr(c, "inner", c) for c in self.table_encoder_.columns_]
-        constants = torch.tensor(
-            [
-                HALF_LOG_TWO_PI
-                + (math.log(c.scale) if c.scaling != "quantile" else 0.0)
-                for c in numbers
-                if c.n_numbers
-            ],
-            dtype=batch.dtype,
-            device=batch.device,
-        )
         presence = net.criterion_.presence(batch)
+        constants = constants.to(batch.device, batch.dtype)
         offset = constants.sum() if presence is None else presence @ constants
         return (net.elbo(batch) - offset)[:, None]
 
