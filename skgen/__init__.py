@@ -3,8 +3,8 @@
 How the package is built (docs/developers.rst has the whole picture):
 
 - a model's scikit-learn API lives in ``_<model>.py`` (``_autoencoder.py``,
-  ``_vae.py``, ``_gan.py``), its torch module, skorch net and loss in
-  ``_<model>_nets.py``;
+  ``_vae.py``, ``_gan.py``, ``_autoregressive.py``), its torch module, skorch
+  net and loss in ``_<model>_nets.py``;
 - what models share lives in ``_base.py`` and ``_mixins.py`` (how they meet
   scikit-learn), ``_training.py`` (how they train: one ``fit_net``),
   ``_layers.py`` (what their networks are built of), ``_tabular.py`` (tables
@@ -19,6 +19,7 @@ imports the package.
 
 from skgen import exceptions, metrics
 from skgen._autoencoder import AutoEncoder
+from skgen._autoregressive import AutoregressiveGenerator
 from skgen._gan import GAN
 from skgen._persistence import load
 from skgen._sampler import GenerativeOverSampler
@@ -27,6 +28,7 @@ from skgen._version import __version__
 
 __all__ = [
     "AutoEncoder",
+    "AutoregressiveGenerator",
     "GAN",
     "GenerativeOverSampler",
     "VAE",

@@ -5,7 +5,6 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution
-from sklearn.utils import check_random_state
 from skorch.callbacks import EarlyStopping
 from torch import nn
 from torch.optim import Adam
@@ -270,14 +269,6 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         self._store_params(locals())
 
     # Private workers -------------------------------------------------------
-
-    def _fit_resample(self, X, y):
-        """Train on ``X, y`` and append the rows ``sampling_strategy_`` asks for."""
-        with self._unfitted_on_error():
-            self._fit(X, y)
-        self._warn_if_interrupted()
-        random_state = check_random_state(self.random_state)
-        return self._append_samples(X, y, self.sample, random_state)
 
     def _fit(self, X, y):
         """Encode ``X`` (and ``y``), build the module and train it."""

@@ -159,6 +159,11 @@ ARGUMENTS = {
     "module__discriminator_layer_sizes": SIZES,
     "module__pac": INT_1,
     "module__temperature": POSITIVE,
+    "module__missing_slots": (
+        "a list of (number, slot) pairs of ints",
+        _is_blocks,
+    ),
+    "module__n_mixture_components": INT_1,
 }
 
 # Tensor arguments: the argument that gives their length, whether they may be
@@ -222,6 +227,7 @@ SAME_AS_PARAMETER = {
     "module__activation": "activation",
     "module__dropout": "dropout",
     "module__noise_dim": "noise_dim",
+    "module__n_mixture_components": "n_mixture_components",
     "beta": "beta",
     "kl_warmup_epochs": "kl_warmup_epochs",
     "decoder_scale": "decoder_scale",
@@ -245,6 +251,7 @@ FROM_TABLE = {
     "module__categorical_blocks": lambda encoder: encoder.categorical_blocks,
     "criterion__categorical_blocks": lambda encoder: encoder.categorical_blocks,
     "criterion__missing_slots": lambda encoder: encoder.missing_slots,
+    "module__missing_slots": lambda encoder: encoder.missing_slots,
 }
 
 
@@ -500,14 +507,16 @@ def _expected_state(module_class, kwargs, where):
     """``{name: shape}`` of a module's float tensors, built on ``meta``.
 
     The meta device records shapes and allocates nothing. One-hot blocks
-    are left out: they only shape small index buffers, which a module reads
-    back as numbers (impossible on meta) and which are compared once the
-    net is built.
+    are left out, unless the module's float weights depend on them
+    (``blocks_shape_weights``): they only shape small index buffers, which a
+    module reads back as numbers (impossible on meta) and which are compared
+    once the net is built.
     """
-    kwargs = {
-        key: [] if key == "categorical_blocks" else value
-        for key, value in kwargs.items()
-    }
+    if not getattr(module_class, "blocks_shape_weights", False):
+        kwargs = {
+            key: [] if key == "categorical_blocks" else value
+            for key, value in kwargs.items()
+        }
     try:
         with torch.device("meta"):
             module = module_class(**kwargs)

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from imblearn.utils import check_target_type
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, column_or_1d
+from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
@@ -423,6 +423,14 @@ class TableOverSamplerMixin:
         # name y when one is missing.
         check_labels(y)
         return super().fit_resample(X, y, **params)
+
+    def _fit_resample(self, X, y):
+        """Train on ``X, y`` (``_fit``); append the rows ``sampling_strategy_`` asks."""
+        with self._unfitted_on_error():
+            self._fit(X, y)
+        self._warn_if_interrupted()
+        random_state = check_random_state(self.random_state)
+        return self._append_samples(X, y, self.sample, random_state)
 
     def _check_X_y(self, X, y, accept_sparse=None):
         """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the model."""

@@ -127,7 +127,7 @@ def n_validation_rows(validation_fraction, n_samples, min_rows=1):
     if n_valid < min_rows or n_valid >= n_samples:
         raise ValueError(
             f"validation_fraction={validation_fraction} leaves {n_valid} of "
-            f"{n_samples} rows for validation; pass more rows or "
+            f"n_samples={n_samples} rows for validation; pass more rows or "
             "validation_fraction=None."
         )
     return n_valid

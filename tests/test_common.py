@@ -10,7 +10,13 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgen import GAN, VAE, AutoEncoder, GenerativeOverSampler
+from skgen import (
+    GAN,
+    VAE,
+    AutoEncoder,
+    AutoregressiveGenerator,
+    GenerativeOverSampler,
+)
 
 # Few epochs keep the ~50 checks fast; the checks test the API, not quality.
 TRANSFORMERS = [
@@ -28,6 +34,7 @@ SAMPLERS = [
         max_epochs=5,
         random_state=0,
     ),
+    AutoregressiveGenerator(hidden_layer_sizes=(16,), max_epochs=5, random_state=0),
 ]
 ESTIMATORS = TRANSFORMERS + SAMPLERS
 

@@ -17,10 +17,16 @@ PACKAGE = Path(skgen.__file__).parent
 # From the top down; a module imports only modules of lower layers.
 LAYERS = [
     ["skgen"],
-    ["_autoencoder", "_vae", "_gan", "_sampler", "metrics"],
+    ["_autoencoder", "_vae", "_gan", "_autoregressive", "_sampler", "metrics"],
     ["_mixins"],
     ["_base"],
-    ["_autoencoder_nets", "_vae_nets", "_gan_nets", "_persistence"],
+    [
+        "_autoencoder_nets",
+        "_vae_nets",
+        "_gan_nets",
+        "_autoregressive_nets",
+        "_persistence",
+    ],
     ["_reader"],
     ["_load_checks", "_archive"],
     ["_json_values"],
@@ -28,7 +34,7 @@ LAYERS = [
     ["_torch", "_codecs", "_compat", "_docstrings", "exceptions", "_version"],
 ]
 LAYER = {name: depth for depth, names in enumerate(LAYERS) for name in names}
-ESTIMATOR_MODULES = {"_autoencoder", "_vae", "_gan", "_sampler"}
+ESTIMATOR_MODULES = {"_autoencoder", "_vae", "_gan", "_autoregressive", "_sampler"}
 
 
 def module_name(path):
