@@ -75,7 +75,8 @@ class TestMasks:
         for rank, columns in outputs:
             for column in columns:
                 (gradient,) = torch.autograd.grad(output[column], x, retain_graph=True)
-                seen = {r for r, g in zip(rank_of_input, gradient[0]) if g != 0}
+                pairs = zip(rank_of_input, gradient[0], strict=True)
+                seen = {r for r, g in pairs if g != 0}
                 assert all(r < rank for r in seen), (rank, column, seen)
         # The last number sees everything before it: the masks are not empty.
         (gradient,) = torch.autograd.grad(output[3 * k + 1], x, retain_graph=True)
