@@ -99,6 +99,18 @@ def conditional_gan(blobs):
     ).fit(X, y)
 
 
+@pytest.fixture(scope="session")
+def conditional_autoregressivegenerator(blobs):
+    """An AutoregressiveGenerator conditioned on the blobs' labels."""
+    from skgen import AutoregressiveGenerator
+
+    X, y = blobs
+    model = AutoregressiveGenerator(
+        hidden_layer_sizes=(32, 32), max_epochs=60, random_state=0
+    )
+    return model.fit(X, y)
+
+
 def numpy_global_state():
     """Return the key array and position of numpy's global generator."""
     # The legacy global generator is exactly what skgen must leave alone.

@@ -1,9 +1,9 @@
-"""What every class-conditional generator does with class labels (VAE and GAN)."""
+"""What every class-conditional generator does with class labels."""
 
 import numpy as np
 import pytest
 
-from skgen import GAN, VAE
+from skgen import GAN, VAE, AutoregressiveGenerator
 
 # Unfitted models conditioned on y, for the checks of fit's labels.
 QUICK = {
@@ -11,10 +11,13 @@ QUICK = {
     "GAN": lambda: GAN(
         generator_layer_sizes=(16,), discriminator_layer_sizes=(16,), max_epochs=2
     ),
+    "AutoregressiveGenerator": lambda: AutoregressiveGenerator(
+        hidden_layer_sizes=(16,), max_epochs=2
+    ),
 }
 
 
-@pytest.fixture(params=["VAE", "GAN"], scope="module")
+@pytest.fixture(params=list(QUICK), scope="module")
 def model(request):
     return request.param
 

@@ -9,7 +9,13 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping
 
-from skgen import GAN, VAE, AutoEncoder, GenerativeOverSampler
+from skgen import (
+    GAN,
+    VAE,
+    AutoEncoder,
+    AutoregressiveGenerator,
+    GenerativeOverSampler,
+)
 from skgen.exceptions import TrainingInterruptedWarning
 
 FAST = {"hidden_layer_sizes": (16,), "max_epochs": 10, "batch_size": 64}
@@ -25,14 +31,22 @@ DIVERGING = {
     "AutoEncoder": {"lr": 1e10, "optimizer": "sgd"},
     "VAE": {"lr": 1e10, "optimizer": "sgd"},
     "GAN": {"generator_lr": 1e30, "discriminator_lr": 1e30},
+    "AutoregressiveGenerator": {"lr": 1e30},
 }
+
+
+ALL_MODELS = ["AutoEncoder", "VAE", "GAN", "AutoregressiveGenerator"]
 
 
 def make(name, **params):
     """A small, seeded estimator of the named class."""
     if name == "GAN":
         return GAN(**{**FAST_GAN, "random_state": 0, **params})
-    estimator_class = {"AutoEncoder": AutoEncoder, "VAE": VAE}[name]
+    estimator_class = {
+        "AutoEncoder": AutoEncoder,
+        "VAE": VAE,
+        "AutoregressiveGenerator": AutoregressiveGenerator,
+    }[name]
     return estimator_class(**{**FAST, "random_state": 0, **params})
 
 
@@ -76,7 +90,7 @@ def outputs(estimator, X):
 
 
 class TestDivergence:
-    @pytest.mark.parametrize("name", ["AutoEncoder", "VAE", "GAN"])
+    @pytest.mark.parametrize("name", ALL_MODELS)
     def test_fit_raises_and_leaves_the_estimator_unfitted(self, name, blobs):
         X, y = blobs
         # A fitted estimator that diverges when fitted again loses its model.
@@ -99,7 +113,7 @@ class TestDivergence:
             sampler.fit_resample(X * 1e18, y)
         assert_unfitted(sampler)
 
-    @pytest.mark.parametrize("name", ["AutoEncoder", "VAE", "GAN"])
+    @pytest.mark.parametrize("name", ALL_MODELS)
     def test_refit_after_divergence(self, name, blobs):
         X, y = blobs
         estimator = make(name, **DIVERGING[name])
@@ -112,7 +126,7 @@ class TestDivergence:
 
 
 class TestInterrupt:
-    @pytest.mark.parametrize("name", ["AutoEncoder", "VAE", "GAN"])
+    @pytest.mark.parametrize("name", ALL_MODELS)
     @pytest.mark.parametrize("during_epoch", [False, True])
     def test_keeps_the_model_and_warns(self, name, during_epoch, blobs):
         X, y = blobs
@@ -152,7 +166,7 @@ class TestInterrupt:
             ae.fit(X)
         assert ae.n_epochs_ == 0 and np.isfinite(ae.transform(X)).all()
 
-    @pytest.mark.parametrize("name", ["AutoEncoder", "VAE", "GAN"])
+    @pytest.mark.parametrize("name", ALL_MODELS)
     def test_refit_after_interrupt(self, name, blobs):
         X, y = blobs
         estimator = make(name, callbacks=[Interrupt(2)])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgen import GAN, VAE, AutoEncoder
+from skgen import GAN, VAE, AutoEncoder, AutoregressiveGenerator
 from tests.conftest import make_mixed_frame
 
 # Another valid value for every parameter of the three networks.
@@ -53,6 +53,7 @@ ALTERNATIVES = {
     "pac": 2,
     "generator_lr": 0.5,
     "discriminator_lr": 0.5,
+    "n_mixture_components": 2,
 }
 SMALL = {"max_epochs": 3, "random_state": 0}
 MODELS = {
@@ -63,6 +64,9 @@ MODELS = {
         generator_layer_sizes=(16,),
         discriminator_layer_sizes=(16,),
         **SMALL,
+    ),
+    "AutoregressiveGenerator": lambda: AutoregressiveGenerator(
+        hidden_layer_sizes=(16,), **SMALL
     ),
 }
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from skgen import GAN, VAE, AutoEncoder
+from skgen import GAN, VAE, AutoEncoder, AutoregressiveGenerator
 from skgen._torch import active_rng
 
 SEEDS = (1, 2)
@@ -38,6 +38,9 @@ MODELS = {
         batch_size=30,
         max_epochs=3,
         random_state=seed,
+    ),
+    "AutoregressiveGenerator": lambda seed: AutoregressiveGenerator(
+        hidden_layer_sizes=(16,), dropout=0.2, max_epochs=3, random_state=seed
     ),
 }
 
