@@ -41,3 +41,6 @@ def test_readme_generation_snippet_runs():
     more_rows = namespace["more_rows"]
     assert more_rows.shape == (50, X.shape[1])
     assert more_rows.dtypes.equals(X.dtypes)
+    table, synthetic = namespace["table"], namespace["synthetic"]
+    assert synthetic.shape == table.shape
+    assert synthetic.dtypes.equals(table.dtypes)
