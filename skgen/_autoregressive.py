@@ -91,7 +91,8 @@ class AutoregressiveGenerator(
 
     validation_fraction : float or None, default=0.1
         Share of the rows held out to stop training early: the weights of the
-        epoch with the lowest held-out negative log-likelihood are kept.
+        epoch with the lowest held-out negative log-likelihood (to within
+        ``tol``) are kept.
         ``None`` trains on every row and watches the training loss.
 
     n_iter_no_change : int or None, default=20

@@ -34,6 +34,44 @@ MIN_LOG_SCALE = -7.0
 MAX_LOG_SCALE = 2.0
 
 
+def hidden_degrees(width, n_units, n_classes):
+    """Degree of each of ``width`` hidden units, spread evenly over the ranks.
+
+    A unit of degree d sees inputs of rank up to d and feeds outputs of rank
+    above d. Degrees run from 0 (the class) or, without classes, from 1 (a
+    unit of degree 0 would see nothing) up to ``n_units - 1`` (the last rank
+    with a later one to feed).
+    """
+    low = 0 if n_classes else 1
+    span = max(n_units - low, 1)
+    return low + torch.arange(width) * span // width
+
+
+def check_layout(n_features, n_numeric, blocks, missing_slots):
+    """Refuse a layout the module cannot read: blocks must tile the one-hot part.
+
+    The table encoder lays rows out as numbers, then blocks one after another,
+    and a missing indicator is the second slot of a two-slot block.
+    """
+    position = n_numeric
+    for start, stop in blocks:
+        if start != position or stop <= start:
+            raise ValueError(
+                f"blocks must follow the {n_numeric} numbers one after another; "
+                f"got {blocks}"
+            )
+        position = stop
+    if position != n_features:
+        raise ValueError(f"blocks end at {position} but rows have {n_features} columns")
+    two_slot = {stop - 1 for start, stop in blocks if stop - start == 2}
+    for number, slot in missing_slots:
+        if not 0 <= number < n_numeric or slot not in two_slot:
+            raise ValueError(
+                f"missing slot ({number}, {slot}) is not the second slot of a "
+                "two-slot block after a number"
+            )
+
+
 class MaskedLinear(nn.Module):
     """A linear layer whose weight is multiplied by a fixed 0/1 mask.
 
@@ -114,6 +152,7 @@ class AutoregressiveModule(nn.Module):
         self.n_classes = n_classes
         self.n_mixture_components = n_mixture_components
         blocks = [tuple(block) for block in categorical_blocks]
+        check_layout(n_features, n_numeric, blocks, missing_slots)
         self.blocks = blocks
         self.missing_of = {int(number): int(slot) for number, slot in missing_slots}
         self.n_groups = group_blocks(self, blocks)
@@ -137,9 +176,7 @@ class AutoregressiveModule(nn.Module):
         layers = []
         previous = rank_of_input
         for width in hidden_layer_sizes:
-            # Hidden unit degrees cycle over 0 .. n_units - 1: a unit of
-            # degree d sees ranks up to d and feeds ranks above d.
-            degree = torch.arange(width) % max(n_units, 1)
+            degree = hidden_degrees(width, n_units, n_classes)
             mask = degree[:, None] >= previous[None, :]
             layers += [MaskedLinear(mask), make_activation()]
             if dropout > 0:
@@ -155,6 +192,20 @@ class AutoregressiveModule(nn.Module):
         self.order = [("block", block) for block in blocks] + [
             ("number", j) for j in range(n_numeric)
         ]
+
+    @torch.no_grad()
+    def start_from_marginals(self, rows):
+        """Set each block's output bias to the log of its categories' shares.
+
+        Then every block starts at its marginal distribution, which a bias
+        alone would take thousands of small steps to reach (a rare category,
+        a share of missing values).
+        """
+        shift = self.block_shift
+        for start, stop in self.blocks:
+            shares = rows[:, start:stop].mean(dim=0).clamp(min=1e-4)
+            bias = self.head.layer.bias[start + shift : stop + shift]
+            bias.copy_(torch.log(shares / shares.sum()))
 
     def forward(self, batch):
         """Parameters of each column's distribution given the columns before it."""
@@ -251,6 +302,13 @@ class AutoregressiveModule(nn.Module):
 
 class AutoregressiveNet(SkgenNet):
     """Net that trains an ``AutoregressiveModule`` on the rows' likelihood."""
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Start every categorical column at its training shares."""
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        rows = getattr(X, "X", None)
+        if rows is not None and len(rows):
+            self.module_.start_from_marginals(rows)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Return the mean negative log-likelihood of the batch ``X``."""

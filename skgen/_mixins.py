@@ -259,12 +259,15 @@ class GenerativeMixin:
     def sample(self, n_samples=1, *, y=None, random_state=None):
         """Draw new rows from the model.
 
-        Each row is decoded from a fresh Gaussian draw: a VAE decodes a draw
-        from its prior (the class's prior for a conditional model) and adds
-        its decoder's noise to the numbers, a GAN's generator maps noise to a
-        row. Every categorical column is drawn from the model's softmax over
+        A VAE decodes a draw from its prior (the class's prior for a
+        conditional model) and adds its decoder's noise to the numbers; a
+        GAN's generator maps Gaussian noise to a row; an
+        AutoregressiveGenerator draws each column given the ones drawn before
+        it. Every categorical column is drawn from the model's softmax over
         its categories, so it holds a category seen in fit, and the rows
-        follow the model's distribution rather than its modes.
+        follow the model's distribution rather than its modes. The rows
+        depend on ``n_samples`` and ``random_state`` together: the first rows
+        of a larger sample may be other rows.
 
         Parameters
         ----------
@@ -272,8 +275,9 @@ class GenerativeMixin:
             Number of rows.
 
         y : label, array-like of shape (n_samples,) or None, default=None
-            Classes of the rows, for a model fitted with classes (a GAN
-            fitted with ``y``, a VAE with ``conditional=True``): one label
+            Classes of the rows, for a model fitted with classes (a GAN or
+            an AutoregressiveGenerator fitted with ``y``, a VAE with
+            ``conditional=True``): one label
             for every row, or one per row. ``None`` draws the classes in
             proportion to the training rows.
 

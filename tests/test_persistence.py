@@ -20,7 +20,14 @@ from skorch import NeuralNet
 from skorch.callbacks import EpochTimer
 
 import skgen
-from skgen import GAN, VAE, AutoEncoder, GenerativeOverSampler, load
+from skgen import (
+    GAN,
+    VAE,
+    AutoEncoder,
+    AutoregressiveGenerator,
+    GenerativeOverSampler,
+    load,
+)
 from skgen._persistence import FORMAT_VERSION, _checksum
 from tests.conftest import make_mixed_frame, numpy_global_state
 
@@ -82,6 +89,16 @@ def gan_conditional(frame, labels):
     gan = GAN(**FAST_GAN, validation_fraction=0.2)
     gan.fit_resample(frame, labels)
     return gan
+
+
+@pytest.fixture(scope="module")
+def ar_conditional(frame, labels):
+    """Missing numbers and categories, classes, and fit_resample's strategy."""
+    gappy = frame.assign(height=frame["height"].mask(frame.index % 7 == 0))
+    model = AutoregressiveGenerator(**FAST)
+    model.fit_resample(gappy, labels)
+    assert model.table_encoder_.missing_slots
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +207,14 @@ class TestSavedLists:
 
     @pytest.mark.parametrize(
         "name",
-        ["ae_array", "ae_frame", "vae_conditional", "gan_conditional", "sampler"],
+        [
+            "ae_array",
+            "ae_frame",
+            "vae_conditional",
+            "gan_conditional",
+            "ar_conditional",
+            "sampler",
+        ],
     )
     def test_every_fitted_attribute_is_listed(self, name, request, tmp_path):
         estimator = request.getfixturevalue(name)
@@ -265,6 +289,11 @@ class TestRoundTrip:
         assert loaded.best_epoch_ == gan_conditional.best_epoch_
         assert loaded.sampling_strategy_ == gan_conditional.sampling_strategy_
 
+    def test_autoregressive_conditional(self, ar_conditional, frame, tmp_path):
+        loaded = round_trip(ar_conditional, tmp_path)
+        assert_same_model(ar_conditional, loaded, frame, labels=(None, "tall"))
+        assert loaded.sampling_strategy_ == ar_conditional.sampling_strategy_
+
     def test_generative_over_sampler(self, sampler, frame, labels, tmp_path):
         loaded = round_trip(sampler, tmp_path)
         assert_params_equal(loaded, sampler)
@@ -278,7 +307,14 @@ class TestRoundTrip:
         assert_same(X_res, clone(sampler).fit_resample(frame, labels)[0])
 
     @pytest.mark.parametrize(
-        "name", ["ae_array", "ae_frame", "vae_conditional", "gan_conditional"]
+        "name",
+        [
+            "ae_array",
+            "ae_frame",
+            "vae_conditional",
+            "gan_conditional",
+            "ar_conditional",
+        ],
     )
     def test_loaded_model_refits_like_the_saved_one(self, name, request, tmp_path):
         estimator = request.getfixturevalue(name)
@@ -544,7 +580,8 @@ def outputs(estimator, X):
 
 class TestPickle:
     @pytest.mark.parametrize(
-        "name", ["ae_frame", "vae_conditional", "gan_conditional", "sampler"]
+        "name",
+        ["ae_frame", "vae_conditional", "gan_conditional", "ar_conditional", "sampler"],
     )
     @pytest.mark.parametrize("library", ["pickle", "joblib"])
     def test_round_trip(self, name, library, frame, request, tmp_path):
