@@ -33,6 +33,9 @@ HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 MIN_LOG_SCALE = -7.0
 MAX_LOG_SCALE = 2.0
 
+# Largest norm of a step's gradient (see AutoregressiveNet.train_step_single).
+MAX_GRADIENT_NORM = 10.0
+
 
 def hidden_degrees(width, n_units, n_classes):
     """Degree of each of ``width`` hidden units, spread evenly over the ranks.
@@ -321,6 +324,10 @@ class AutoregressiveNet(SkgenNet):
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, None, X=Xi, training=True)
         loss.backward()
+        # A mixture component that narrows onto a few rows makes a spike of
+        # gradient that throws Adam off for many epochs; clipping keeps the
+        # step bounded.
+        torch.nn.utils.clip_grad_norm_(self.module_.parameters(), MAX_GRADIENT_NORM)
         return {"loss": loss.detach(), "y_pred": y_pred}
 
     def divergence_advice(self):
