@@ -125,6 +125,18 @@ _TEXTS = {
     is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
         Which input columns were treated as categorical.
     """,
+    # The over-samplers that condition on y (GAN, AutoregressiveGenerator).
+    "sampler_class_attributes": """
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, when fitted with ``y``.
+
+    class_prior_ : ndarray of shape (n_classes,)
+        The share of each class among the training rows, when fitted with
+        ``y``.
+
+    sampling_strategy_ : dict
+        Number of new rows ``fit_resample`` drew for each class.
+    """,
     "fitted_attributes": """
     n_epochs_ : int
         Number of epochs trained.

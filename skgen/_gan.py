@@ -144,15 +144,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
 
     {table_attributes}
 
-    classes_ : ndarray of shape (n_classes,)
-        The class labels, when fitted with ``y``.
-
-    class_prior_ : ndarray of shape (n_classes,)
-        The share of each class among the training rows, when fitted with
-        ``y``.
-
-    sampling_strategy_ : dict
-        Number of new rows ``fit_resample`` drew for each class.
+    {sampler_class_attributes}
 
     history_ : skorch.History
         Per-epoch records: ``history_[:, "generator_loss"]``,
