@@ -7,8 +7,10 @@ Sections, each a script of its own that also runs alone:
   downstream accuracy;
 - ``generators`` (bench_generators.py): synthetic data quality of skgen's
   generators, CTGAN, TVAE and two baselines, measured with ``skgen.metrics``;
-- ``augmentation`` (bench_augmentation.py): scarce labels topped up by
-  resampling or generated rows;
+- ``augmentation`` (bench_augmentation.py): over-sampling a rare class
+  (16 imbalanced tasks, 5x2 CV) with class weights, RandomOverSampler, the
+  SMOTEs and skgen's generators; the full run takes about an hour per
+  process on 2 cores (``--quick``: two tasks);
 - ``training`` (bench_training.py): training throughput against a
   hand-written PyTorch loop;
 - ``memory`` (bench_memory.py): peak memory of fit and inference on a

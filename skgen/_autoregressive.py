@@ -16,6 +16,18 @@ from skgen._docstrings import PIECES
 from skgen._layers import ACTIVATIONS
 from skgen._mixins import GenerativeMixin, TableOverSamplerMixin
 from skgen._persistence import register
+from skgen._training import BalancedIterator
+
+# fit_resample trains on batches that hold every class equally often (row
+# weights of count ** (power - 1)), so that the rows of the rare classes it
+# generates shape their conditionals. On 25 rows of diamonds' cut == "Fair"
+# against 1,250 others (3 draws), a forest fitted on the real rows gave the
+# generated "Fair" rows a mean probability of "Fair" of 0.34-0.41 with the
+# data's proportions, 0.41-0.60 with a square root and 0.55-0.72 with equal
+# shares (real "Fair" rows, out of fold: 0.45-0.51). fit keeps the data's
+# proportions: there the held-out likelihood of all rows is what counts, and
+# equal shares cost 0.9 nats a row on the same draws.
+RESAMPLING_CLASS_POWER = 0.0
 
 # batch_size="auto": about 64 steps per epoch, within these bounds. Small
 # tables need small batches to get enough steps before early stopping.
@@ -43,13 +55,18 @@ class AutoregressiveGenerator(
 
     It serves the purposes of :class:`~skgen.GAN`: ``fit(X)`` (or ``fit(X,
     y)``, conditioned on the class) and ``sample(n, y=...)`` generate rows;
-    ``fit_resample(X, y)`` adds the rows that ``sampling_strategy`` asks for.
-    Training maximises the rows' likelihood and stops early on a held-out
-    share of the rows, whose best weights are kept.
+    ``fit_resample(X, y)`` adds the rows that ``sampling_strategy`` asks for,
+    skgen's recommended over-sampler: it trains on batches that hold every
+    class equally often, so that a rare class's few rows shape its
+    conditionals, and keeps the drawn rows that look most like their class
+    (``filter_factor``). Training maximises the rows' likelihood and stops
+    early on a held-out share of the rows, whose best weights are kept.
 
     Parameters
     ----------
     {sampling_strategy}
+
+    {sampler_parameters}
 
     n_mixture_components : int, default=5
         Gaussians in the mixture that models each number given the columns
@@ -122,6 +139,8 @@ class AutoregressiveGenerator(
 
     {sampler_class_attributes}
 
+    {resample_attributes}
+
     history_ : skorch.History
         Per-epoch records: ``history_[:, "train_loss"]`` and, with
         ``validation_fraction``, ``history_[:, "valid_loss"]``, mean negative
@@ -169,6 +188,7 @@ class AutoregressiveGenerator(
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        **TableOverSamplerMixin._sampler_parameter_constraints,
         **NeuralEstimator._parameter_constraints,
         "n_mixture_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [
@@ -194,7 +214,7 @@ class AutoregressiveGenerator(
     _saved_attributes = (
         NeuralEstimator._saved_attributes
         + GenerativeMixin._saved_class_attributes
-        + ("sampling_strategy_",)
+        + TableOverSamplerMixin._saved_sampler_attributes
     )
     _saved_net_arguments = NeuralEstimator._saved_net_arguments + (
         "optimizer__weight_decay",
@@ -213,6 +233,8 @@ class AutoregressiveGenerator(
         self,
         *,
         sampling_strategy="auto",
+        filter_factor=3.0,
+        fill_fraction=1.0,
         n_mixture_components=5,
         hidden_layer_sizes=(256, 256),
         activation="relu",
@@ -238,20 +260,31 @@ class AutoregressiveGenerator(
 
     # Private workers -------------------------------------------------------
 
-    def _fit(self, X, y):
-        """Encode ``X`` (and ``y``), build the masked network and train it."""
+    def _fit(self, X, y, resampling=False):
+        """Encode ``X`` (and ``y``), build the masked network and train it.
+
+        For ``fit_resample`` (``resampling=True``), batches hold the classes
+        equally often.
+        """
         self._forget_labels()
         Xt = self._fit_table(X)
         n_classes = 0
+        batches = {"iterator_train__shuffle": True}
         if y is not None:
             codes = self._fit_labels(y, len(Xt))
             n_classes = len(self.classes_)
             Xt = np.hstack([Xt, np.eye(n_classes, dtype=Xt.dtype)[codes]])
+        if y is not None and resampling:
+            counts = np.bincount(codes)
+            batches = {
+                "iterator_train": BalancedIterator,
+                "row_weights": counts[codes] ** (RESAMPLING_CLASS_POWER - 1.0),
+            }
         encoder = self.table_encoder_
         self._train(
             Xt,
             batch_size=self._batch_rows(self._n_training_rows(len(Xt))),
-            iterator_train__shuffle=True,
+            **batches,
             optimizer=Adam,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,

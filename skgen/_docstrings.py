@@ -133,9 +133,34 @@ _TEXTS = {
     class_prior_ : ndarray of shape (n_classes,)
         The share of each class among the training rows, when fitted with
         ``y``.
-
+    """,
+    "resample_attributes": """
     sampling_strategy_ : dict
-        Number of new rows ``fit_resample`` drew for each class.
+        Number of new rows ``fit_resample`` added to each class.
+
+    generated_posterior_ : dict
+        For each class that ``fit_resample`` added rows to, their mean
+        probability of that class according to a random forest fitted on the
+        real rows (with balanced class weights, so 0.5 is a coin toss between
+        two classes): how much the new rows look like their class.
+
+    real_posterior_ : dict
+        The same forest's mean out-of-fold probability of each of those
+        classes for its own real rows (NaN when a class has a single row),
+        the figure to compare ``generated_posterior_`` with.
+    """,
+    "sampler_parameters": """
+    filter_factor : float, default=3.0
+        Draw this many times the rows each class needs and keep the ones
+        that a random forest fitted on the real rows finds most like their
+        class; ``1.0`` keeps every drawn row. Rows generated for a class with
+        few training rows often look like another class and teach a
+        classifier the wrong boundary; see :ref:`ug_augmentation`.
+
+    fill_fraction : float, default=1.0
+        Share of the rows ``sampling_strategy`` asks for that are added:
+        ``0.5`` adds half of them, ``0.0`` none (the model is still fitted).
+        A tunable for a search, like the classifier's own parameters.
     """,
     "fitted_attributes": """
     n_epochs_ : int

@@ -12,9 +12,10 @@ from torch.optim import Adam
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
 from skgen._docstrings import PIECES
-from skgen._gan_nets import BalancedIterator, GANModule, GANNet, TwoSampleScoring
+from skgen._gan_nets import GANModule, GANNet, TwoSampleScoring
 from skgen._mixins import GenerativeMixin, TableOverSamplerMixin
 from skgen._persistence import register
+from skgen._training import BalancedIterator
 
 # A class's share of training batches grows as its row count to this power:
 # 1 keeps the data's proportions, 0 balances the classes. A square root lets
@@ -54,6 +55,8 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
     Parameters
     ----------
     {sampling_strategy}
+
+    {sampler_parameters}
 
     noise_dim : int, default=64
         Width of the generator's noise input.
@@ -146,6 +149,8 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
 
     {sampler_class_attributes}
 
+    {resample_attributes}
+
     history_ : skorch.History
         Per-epoch records: ``history_[:, "generator_loss"]``,
         ``history_[:, "discriminator_loss"]`` (gradient penalty included)
@@ -186,6 +191,7 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        **TableOverSamplerMixin._sampler_parameter_constraints,
         **NeuralEstimator._parameter_constraints,
         "noise_dim": [Interval(Integral, 1, None, closed="left")],
         "generator_layer_sizes": [
@@ -212,7 +218,8 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
     _saved_attributes = (
         NeuralEstimator._saved_attributes
         + GenerativeMixin._saved_class_attributes
-        + ("best_epoch_", "sampling_strategy_")
+        + TableOverSamplerMixin._saved_sampler_attributes
+        + ("best_epoch_",)
     )
     _saved_net_arguments = NeuralEstimator._saved_net_arguments + (
         "loss",
@@ -235,6 +242,8 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
         self,
         *,
         sampling_strategy="auto",
+        filter_factor=3.0,
+        fill_fraction=1.0,
         noise_dim=64,
         generator_layer_sizes=(128, 128),
         discriminator_layer_sizes=(128, 128),
@@ -262,8 +271,12 @@ class GAN(GenerativeMixin, TableOverSamplerMixin, NeuralEstimator, BaseOverSampl
 
     # Private workers -------------------------------------------------------
 
-    def _fit(self, X, y):
-        """Encode ``X`` (and ``y``), build the module and train it."""
+    def _fit(self, X, y, resampling=False):
+        """Encode ``X`` (and ``y``), build the module and train it.
+
+        Batches weight the classes by the square root of their counts, for
+        ``fit`` and ``fit_resample`` (``resampling``) alike.
+        """
         self._forget_labels()
         Xt = self._fit_table(X)
         if len(Xt) < 2:

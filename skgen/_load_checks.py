@@ -50,6 +50,17 @@ def _is_int(value, low=0):
     return type(value) is int and value >= low
 
 
+def _is_posterior_dict(value, *, allow_nan=False):
+    """Whether ``value`` maps labels to floats in [0, 1] (or NaN if allowed)."""
+    if not isinstance(value, dict):
+        return False
+    return all(
+        (allow_nan and isinstance(item, float) and math.isnan(item))
+        or _is_real(item, 0, 1)
+        for item in value.values()
+    )
+
+
 def _is_real(value, low=-math.inf, high=math.inf, *, open_low=False, open_high=False):
     """A finite int or float (not a bool) in the given interval."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -207,6 +218,14 @@ ATTRIBUTES = {
         "a dict of class labels to ints >= 0",
         lambda value: isinstance(value, dict) and all(map(_is_int, value.values())),
     ),
+    "generated_posterior_": (
+        "a dict of class labels to probabilities",
+        _is_posterior_dict,
+    ),
+    "real_posterior_": (
+        "a dict of class labels to probabilities or NaN",
+        lambda value: _is_posterior_dict(value, allow_nan=True),
+    ),
     "_sklearn_output_config": (
         "a dict like {'transform': 'pandas'}",
         lambda value: (
@@ -360,6 +379,10 @@ def check_fitted_state(estimator, names, where):
             raise ValueError(f"{where} generator_ is not fitted")
         if estimator.n_features_in_ != generator.n_features_in_:
             raise ValueError(f"{where} n_features_in_ disagrees with generator_")
+    strategy = getattr(estimator, "sampling_strategy_", {})
+    for name in ("generated_posterior_", "real_posterior_"):
+        if not set(getattr(estimator, name, {})) <= set(strategy):
+            raise ValueError(f"{where} {name} names classes it did not resample")
     if has("feature_names_in_") and (
         not has("n_features_in_")
         or len(estimator.feature_names_in_) != estimator.n_features_in_

@@ -8,6 +8,8 @@ imbalanced-learn over-sampler).
 """
 
 import functools
+import math
+import warnings
 from numbers import Integral, Number, Real
 
 import numpy as np
@@ -21,10 +23,12 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions, validate_data
+from skgen._filtering import ClassJudge, most_class_like
 from skgen._layers import ACTIVATIONS
-from skgen._tabular import CHUNK_ROWS, row_chunks
+from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table, row_chunks
 from skgen._torch import make_rng
 from skgen._training import OPTIMIZERS
+from skgen.exceptions import GeneratedRowsWarning
 
 # Seeds drawn for each class's resampled rows are below this bound (numpy's
 # int32 range).
@@ -55,6 +59,11 @@ def check_n_samples(n_samples):
     is_int = isinstance(n_samples, Integral) and not isinstance(n_samples, bool)
     if not is_int or n_samples < 1:
         raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+
+
+def _plain(label):
+    """A numpy scalar label as the Python value it holds, for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
@@ -394,12 +403,31 @@ class GenerativeMixin:
 
 
 class TableOverSamplerMixin:
-    """Input checks, tags and the resampled table of skgen's over-samplers.
+    """Input checks, tags, the class filter and the resampled table of a sampler.
 
     Unlike imbalanced-learn's samplers, these leave ``X``'s values to the
     model's table encoder, which names any bad column, so a DataFrame keeps
-    its dtypes, and the new rows come back in the same form as ``X``.
+    its dtypes, and the new rows come back in the same form as ``X``. Each
+    class gets ``fill_fraction`` of the rows ``sampling_strategy`` asks for,
+    the most class-like of ``filter_factor`` times as many drawn rows (see
+    :mod:`skgen._filtering`).
     """
+
+    _sampler_parameter_constraints: dict = {
+        "filter_factor": [Interval(Real, 1, None, closed="left")],
+        "fill_fraction": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    # Parameters that files saved before them lack, and the values that keep
+    # what those files did (see skgen._reader).
+    _added_parameters = {"filter_factor": 1.0, "fill_fraction": 1.0}
+
+    # Fitted attributes of every over-sampler (see _saved_attributes).
+    _saved_sampler_attributes = (
+        "sampling_strategy_",
+        "generated_posterior_",
+        "real_posterior_",
+    )
 
     def fit_resample(self, X, y, **params):
         """Resample the dataset: ``X, y`` followed by the generated rows.
@@ -429,9 +457,9 @@ class TableOverSamplerMixin:
         return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
-        """Train on ``X, y`` (``_fit``); append the rows ``sampling_strategy_`` asks."""
+        """Train for resampling; append the rows ``sampling_strategy_`` asks for."""
         with self._unfitted_on_error():
-            self._fit(X, y)
+            self._fit(X, y, resampling=True)
         self._warn_if_interrupted()
         random_state = check_random_state(self.random_state)
         return self._append_samples(X, y, self.sample, random_state)
@@ -454,21 +482,80 @@ class TableOverSamplerMixin:
     def _append_samples(self, X, y, sample, random_state):
         """``X, y`` followed by the rows ``sampling_strategy_`` asks for.
 
-        ``sample(n_samples, y=label, random_state=seed)`` draws each class's
-        rows, with a seed from ``random_state`` (a ``RandomState``).
+        ``sampling_strategy_`` is first scaled by ``fill_fraction``. For each
+        class, ``sample(n_draw, y=label, random_state=seed)`` draws
+        ``filter_factor`` times the rows needed, with a seed from
+        ``random_state`` (a ``RandomState``), and the judge keeps the most
+        class-like of them; their mean posterior for their class is stored
+        in ``generated_posterior_``, beside the real rows' out-of-fold one in
+        ``real_posterior_``.
         """
+        self.sampling_strategy_ = {
+            label: int(round(n_samples * self.fill_fraction))
+            for label, n_samples in self.sampling_strategy_.items()
+        }
+        self.generated_posterior_, self.real_posterior_ = {}, {}
+        wanted = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        if not wanted:
+            return X, y
+        classes, codes = np.unique(y, return_inverse=True)
+        encode = self._judge_encoding(X)
+        judge = ClassJudge(encode(X), codes.ravel(), random_state)
+        real_posterior = judge.real_posterior()
         X_parts, y_parts = [X], [y]
-        for label, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
+        for label, n_samples in wanted.items():
             seed = random_state.randint(SEED_BOUND)
-            X_parts.append(sample(n_samples, y=label, random_state=seed))
+            n_draw = math.ceil(n_samples * self.filter_factor)
+            rows = sample(n_draw, y=label, random_state=seed)
+            code = int(np.searchsorted(classes, label))
+            posterior = judge.posterior(encode(rows))
+            keep = most_class_like(posterior[:, code], n_samples)
+            rows = rows.iloc[keep] if isinstance(rows, pd.DataFrame) else rows[keep]
+            self.generated_posterior_[label] = float(posterior[keep, code].mean())
+            self.real_posterior_[label] = float(real_posterior[code])
+            self._warn_if_unlike(label, posterior[keep].mean(axis=0), classes, code)
+            X_parts.append(rows)
             y_parts.append(np.full(n_samples, label, dtype=y.dtype))
         if isinstance(X, pd.DataFrame):
             X_res = pd.concat(X_parts, ignore_index=True)
         else:
             X_res = np.vstack([np.asarray(part, dtype=X.dtype) for part in X_parts])
         return X_res, np.concatenate(y_parts)
+
+    def _judge_encoding(self, X):
+        """``rows -> encoded matrix`` for the judge: the fitted model's encoding.
+
+        A generator without skgen's table encoder gets one fitted on ``X``.
+        """
+        model = getattr(self, "generator_", self)
+        if hasattr(model, "table_encoder_") and hasattr(model, "_check_table"):
+            return lambda rows: model.table_encoder_.transform(
+                model._check_table(rows)[0]
+            )
+        encoder = TableEncoder(handle_unknown="ignore")
+        encoder.fit_transform(prepare_table(X))
+        return lambda rows: encoder.transform(prepare_table(rows))
+
+    def _warn_if_unlike(self, label, mean_posterior, classes, code):
+        """Warn when the kept rows of ``label`` look more like another class."""
+        likeliest = int(np.argmax(mean_posterior))
+        if likeliest == code:
+            return
+        real = self.real_posterior_[label]
+        own, other = (_plain(value) for value in (label, classes[likeliest]))
+        warnings.warn(
+            f"The {self.sampling_strategy_[label]} generated rows of class "
+            f"{own!r} look more like class {other!r} than like their own: a "
+            "forest fitted on the real rows gives them a mean probability of "
+            f"{mean_posterior[code]:.2f} for {own!r} and "
+            f"{mean_posterior[likeliest]:.2f} for {other!r} (real rows of "
+            f"{own!r}: {real:.2f} out of fold). They would add label noise: "
+            "raise filter_factor, lower fill_fraction, or give the model more "
+            "rows of the class.",
+            GeneratedRowsWarning,
+            # Up to the caller of fit_resample.
+            stacklevel=8,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,16 +1,19 @@
 """An imbalanced-learn over-sampler that draws rows from a skgen generator."""
 
 from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skgen._base import SkgenEstimator
 from skgen._compat import HasMethods
+from skgen._docstrings import PIECES
 from skgen._mixins import SEED_BOUND, TableOverSamplerMixin
 from skgen._persistence import register
 
 
 @register
+@Substitution(**PIECES)
 class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampler):
     """Over-sample classes with new rows from a class-conditional generator.
 
@@ -36,6 +39,8 @@ class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampl
         ``"all"``, ``"auto"`` (= ``"not majority"``), a dict of class to
         number of rows, or a callable ``y -> dict``.
 
+    {sampler_parameters}
+
     random_state : int, RandomState instance or None, default=None
         Seeds the draws and, when the generator's own ``random_state`` is
         ``None``, its fit.
@@ -45,8 +50,7 @@ class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampl
     generator_ : estimator
         The fitted clone of ``generator``.
 
-    sampling_strategy_ : dict
-        Number of new rows drawn for each class.
+    {resample_attributes}
 
     n_features_in_ : int
         Number of features seen during ``fit_resample``.
@@ -74,6 +78,7 @@ class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampl
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        **TableOverSamplerMixin._sampler_parameter_constraints,
         "generator": [HasMethods(["fit", "sample"])],
         "random_state": ["random_state"],
     }
@@ -82,14 +87,24 @@ class GenerativeOverSampler(TableOverSamplerMixin, SkgenEstimator, BaseOverSampl
     # adding one is a deliberate change of the file format.
     _saved_attributes = (
         "generator_",
-        "sampling_strategy_",
+        *TableOverSamplerMixin._saved_sampler_attributes,
         "n_features_in_",
         "feature_names_in_",
     )
 
-    def __init__(self, generator, *, sampling_strategy="auto", random_state=None):
+    def __init__(
+        self,
+        generator,
+        *,
+        sampling_strategy="auto",
+        filter_factor=3.0,
+        fill_fraction=1.0,
+        random_state=None,
+    ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.generator = generator
+        self.filter_factor = filter_factor
+        self.fill_fraction = fill_fraction
         self.random_state = random_state
 
     def _fit_resample(self, X, y):

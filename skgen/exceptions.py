@@ -8,7 +8,7 @@ classes here are for what has no standard name.
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["TrainingInterruptedWarning"]
+__all__ = ["GeneratedRowsWarning", "TrainingInterruptedWarning"]
 
 
 class TrainingInterruptedWarning(ConvergenceWarning):
@@ -27,4 +27,24 @@ class TrainingInterruptedWarning(ConvergenceWarning):
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore", TrainingInterruptedWarning)
     ...     warnings.warn("stopped at epoch 3", TrainingInterruptedWarning)
+    """
+
+
+class GeneratedRowsWarning(UserWarning):
+    """Warns that an over-sampler's generated rows look like another class.
+
+    After ``fit_resample``, skgen's over-samplers ask a random forest fitted
+    on the real rows which class each kept generated row looks like. When the
+    rows added to a class look, on average, more like another class, they
+    would teach a classifier the wrong boundary (label noise), so the
+    sampler warns; its ``generated_posterior_`` and ``real_posterior_`` hold
+    the figures.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skgen.exceptions import GeneratedRowsWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", GeneratedRowsWarning)
+    ...     warnings.warn("rows of class 1 look like class 0", GeneratedRowsWarning)
     """

@@ -44,6 +44,8 @@ ALTERNATIVES = {
     "decoder_scale": "shared",
     "conditional": False,
     "sampling_strategy": "all",
+    "filter_factor": 2.0,
+    "fill_fraction": 0.5,
     "noise_dim": 8,
     "generator_layer_sizes": (8,),
     "discriminator_layer_sizes": (8,),

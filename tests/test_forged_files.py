@@ -786,6 +786,18 @@ CASES = [
         r"generator_.net_ argument module__n_components=2 disagrees",
     ),
     Case(
+        "posterior_above_one",
+        "sampler",
+        json_edit(put(attributes, "generated_posterior_", {"dict": {"down": 1.5}})),
+        r"generated_posterior_ must be a dict of class labels to probabilities",
+    ),
+    Case(
+        "posterior_of_a_class_not_resampled",
+        "sampler",
+        json_edit(put(attributes, "real_posterior_", {"dict": {"up": 0.5}})),
+        r"real_posterior_ names classes it did not resample",
+    ),
+    Case(
         "n_epochs_disagrees",
         "gan",
         json_edit(put(attributes, "n_epochs_", 7)),

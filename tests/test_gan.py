@@ -17,9 +17,9 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from skgen import GAN
-from skgen._gan_nets import MIN_STEPS_PER_EPOCH, BalancedIterator, knn_two_sample_auc
+from skgen._gan_nets import knn_two_sample_auc
 from skgen._layers import CategoricalHeads
-from skgen._training import WholeTensorDataset
+from skgen._training import MIN_STEPS_PER_EPOCH, BalancedIterator, WholeTensorDataset
 from tests.conftest import make_mixed_frame, numpy_global_state
 
 # Small nets and few epochs: the tests check behaviour, not quality.

@@ -78,6 +78,8 @@ def test_conditional_vae(expected):
 def test_conditional_gan(expected):
     gan = saved("gan_conditional")
     assert isinstance(gan, GAN)
+    # Parameters added since: the values that resample as the file did.
+    assert (gan.filter_factor, gan.fill_fraction) == (1.0, 1.0)
     recorded = expected["gan_conditional"]
     assert_same(gan.sample(6, y="tall", random_state=0), recorded["sample"])
     assert_same(gan.history_[:, "valid_auc"], recorded["valid_auc"])
@@ -86,6 +88,7 @@ def test_conditional_gan(expected):
 def test_generative_over_sampler(expected, frame):
     sampler = saved("oversampler_vae")
     assert isinstance(sampler, GenerativeOverSampler)
+    assert (sampler.filter_factor, sampler.fill_fraction) == (1.0, 1.0)
     recorded = expected["oversampler_vae"]
     sample = sampler.generator_.sample(6, y="short", random_state=0)
     assert_same(sample, recorded["sample"])

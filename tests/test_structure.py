@@ -30,7 +30,7 @@ LAYERS = [
     ["_reader"],
     ["_load_checks", "_archive"],
     ["_json_values"],
-    ["_training", "_layers", "_tabular"],
+    ["_training", "_layers", "_tabular", "_filtering"],
     ["_torch", "_codecs", "_compat", "_docstrings", "exceptions", "_version"],
 ]
 LAYER = {name: depth for depth, names in enumerate(LAYERS) for name in names}

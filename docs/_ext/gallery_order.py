@@ -7,6 +7,7 @@ ORDER = [
     "plot_vae_anomaly.py",
     "plot_augment_scarce_labels.py",
     "plot_gan_augmentation.py",
+    "plot_rare_class_diamonds.py",
     "plot_synthetic_data_report.py",
     "plot_grid_search.py",
 ]
