@@ -2,8 +2,10 @@
 
 Tasks (``_imbalanced.py``): binary tables from shipped data, minority class
 1, each drawn at ``m`` minority training rows per fold (10, 30 or 100) and an
-imbalance ratio ``r`` (10 or 50) where the source has enough rows. Each of 5
-repetitions draws ``2m`` minority and ``2mr`` majority rows and runs a
+imbalance ratio ``r`` (10 or 50) where the source has enough rows; a full
+run takes every task with ``m`` at most 30 and ``r = 50`` and three small
+ones at ``r = 10`` (``DEFAULT_TASKS``; ``--tasks all`` for the rest). Each of
+5 repetitions draws ``2m`` minority and ``2mr`` majority rows and runs a
 stratified 2-fold cross-validation (5x2 CV: 10 folds, every test fold holding
 ``m`` minority rows).
 
@@ -75,7 +77,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _datasets import CATEGORICAL_DTYPES, categorical_columns
-from _imbalanced import N_FOLDS, REPETITIONS, draw, tasks
+from _imbalanced import N_FOLDS, REPETITIONS, draw, load_source, tasks
 from _tables import to_markdown, write_report
 from _threads import limited_threads
 from imblearn.over_sampling import (
@@ -1054,6 +1056,59 @@ def judge_table(frame, selected, methods):
     return rows
 
 
+# The cost of one default fit -----------------------------------------------
+
+TIMING_SEEDS = 5
+
+
+def timing_report():
+    """Seconds of default over-sampling fits: 25 Fair diamonds against 1,250.
+
+    Each seed draws its own rows; the samplers run one after another on the
+    same rows, so the ratios compare like with like. Median and range.
+    """
+    X, y = load_source("diamonds cut=Fair")
+    seconds = {}
+    samplers = {
+        "AutoregressiveGenerator()": lambda seed, X, y: (
+            AutoregressiveGenerator(random_state=seed),
+            X,
+        ),
+        "GAN()": lambda seed, X, y: (GAN(random_state=seed), X),
+        "SMOTENC": lambda seed, X, y: smote(seed, X, y)[:2],
+    }
+    for seed in range(TIMING_SEEDS):
+        rng = np.random.default_rng(seed)
+        rows = np.concatenate(
+            [
+                rng.choice(np.flatnonzero(y == 1), 25, replace=False),
+                rng.choice(np.flatnonzero(y == 0), 1250, replace=False),
+            ]
+        )
+        X_seed, y_seed = X.iloc[rows].reset_index(drop=True), y.to_numpy()[rows]
+        for name, make in samplers.items():
+            sampler, X_in = make(seed, X_seed, y_seed)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sampler.fit_resample(X_in, y_seed)
+            seconds.setdefault(name, []).append(time.perf_counter() - start)
+            print(f"seed {seed} {name}: {seconds[name][-1]:.1f} s", file=sys.stderr)
+    rows = [
+        {
+            "sampler": name,
+            "median s": f"{statistics.median(values):.2f}",
+            "range s": f"{min(values):.2f}-{max(values):.2f}",
+        }
+        for name, values in seconds.items()
+    ]
+    return (
+        'One over-sampling fit at defaults on diamonds\' cut == "Fair": 25 '
+        f"minority rows against 1,250, {TIMING_SEEDS} draws, "
+        f"{os.environ.get('OMP_NUM_THREADS', '?')} thread(s)\n\n" + to_markdown(rows)
+    )
+
+
 # Command line -------------------------------------------------------------
 
 
@@ -1145,7 +1200,16 @@ def main():
         "full run, none for --quick)",
     )
     parser.add_argument("--note", default="", help="a note for the report's header")
+    parser.add_argument(
+        "--timing",
+        action="store_true",
+        help="only time default over-sampling fits on diamonds' Fair cut",
+    )
     args = parser.parse_args()
+    if args.timing:
+        with limited_threads():
+            write_report(timing_report(), None)
+        return
     methods = all_methods(gan=args.gan)
     if args.methods:
         wanted = [name.strip() for name in args.methods.split(",") if name.strip()]
