@@ -454,8 +454,12 @@ def best_thresholds(y, scores):
     return float(f1_threshold), float(bacc_threshold)
 
 
-def evaluate(make_model, fold, added):
-    """A classifier's metrics, fitted on the real training rows plus ``added``."""
+def evaluate(make_model, fold, added, nearest):
+    """A classifier's metrics, fitted on the real training rows plus ``added``.
+
+    ``nearest`` holds the training row of each added row's nearest real
+    minority row (``Fold.nearest_minority``).
+    """
     X_added, y_added = added, np.ones(len(added), dtype=fold.y_train.dtype)
     X_fit = pd.concat([fold.X_train, X_added], ignore_index=True)
     y_fit = np.concatenate([fold.y_train, y_added])
@@ -469,7 +473,6 @@ def evaluate(make_model, fold, added):
     if hasattr(model, "predict_proba"):
         result["brier"] = float(brier_score_loss(fold.y_test, scores))
     out_of_fold = np.empty(len(fold.y_train))
-    nearest = fold.nearest_minority(X_added)
     for inner_train, inner_valid in fold.inner_folds:
         # An added row made from (or next to) a validation row would leak it
         # into the inner training part: leave out the added rows whose
@@ -507,13 +510,14 @@ def run_unit(fold, method):
         **fold.diagnostics(added),
         "classifiers": {},
     }
+    nearest = fold.nearest_minority(added)
     for name, estimator in CLASSIFIERS.items():
         if method.class_weight and "class_weight" not in estimator(0).get_params():
             continue
         make_model = functools.partial(
             make_classifier, name, fold.seed, method.class_weight
         )
-        result["classifiers"][name] = evaluate(make_model, fold, added)
+        result["classifiers"][name] = evaluate(make_model, fold, added, nearest)
     result["classify_s"] = time.perf_counter() - start - resample_s
     return result
 

@@ -274,12 +274,12 @@ class AutoregressiveGenerator(
             codes = self._fit_labels(y, len(Xt))
             n_classes = len(self.classes_)
             Xt = np.hstack([Xt, np.eye(n_classes, dtype=Xt.dtype)[codes]])
-        if y is not None and resampling:
-            counts = np.bincount(codes)
-            batches = {
-                "iterator_train": BalancedIterator,
-                "row_weights": counts[codes] ** (RESAMPLING_CLASS_POWER - 1.0),
-            }
+            if resampling:
+                counts = np.bincount(codes)
+                batches = {
+                    "iterator_train": BalancedIterator,
+                    "row_weights": counts[codes] ** (RESAMPLING_CLASS_POWER - 1.0),
+                }
         encoder = self.table_encoder_
         self._train(
             Xt,

@@ -511,9 +511,10 @@ class TableOverSamplerMixin:
             posterior = judge.posterior(encode(rows))
             keep = most_class_like(posterior[:, code], n_samples)
             rows = rows.iloc[keep] if isinstance(rows, pd.DataFrame) else rows[keep]
-            self.generated_posterior_[label] = float(posterior[keep, code].mean())
+            mean_posterior = posterior[keep].mean(axis=0)
+            self.generated_posterior_[label] = float(mean_posterior[code])
             self.real_posterior_[label] = float(real_posterior[code])
-            self._warn_if_unlike(label, posterior[keep].mean(axis=0), classes, code)
+            self._warn_if_unlike(label, mean_posterior, classes, code)
             X_parts.append(rows)
             y_parts.append(np.full(n_samples, label, dtype=y.dtype))
         if isinstance(X, pd.DataFrame):

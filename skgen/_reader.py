@@ -98,19 +98,14 @@ class ModelReader:
     def unfitted(self, cls, params, path):
         """An estimator of ``cls`` with ``params``, checked by its own validation."""
         where = f"{path}{cls.__name__} parameter"
-        # Parameters added since files were first written take the values
-        # that keep what older files did.
-        added = {
-            key: value
-            for key, value in getattr(cls, "_added_parameters", {}).items()
-            if not isinstance(params, dict) or key not in params
-        }
-        check_keys(
-            {**params, **added} if isinstance(params, dict) else params,
-            cls._get_param_names(),
-            f"{path}{cls.__name__} params",
+        if isinstance(params, dict):
+            # Parameters added since files were first written take the values
+            # that keep what older files did.
+            params = {**getattr(cls, "_added_parameters", {}), **params}
+        params = check_keys(
+            params, cls._get_param_names(), f"{path}{cls.__name__} params"
         )
-        values = dict(added)
+        values = {}
         for key, value in params.items():
             kind, payload = tag(value)
             if kind == "estimator":

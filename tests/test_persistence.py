@@ -298,6 +298,8 @@ class TestRoundTrip:
         loaded = round_trip(sampler, tmp_path)
         assert_params_equal(loaded, sampler)
         assert loaded.sampling_strategy_ == sampler.sampling_strategy_
+        assert loaded.generated_posterior_ == sampler.generated_posterior_
+        assert loaded.real_posterior_ == sampler.real_posterior_
         assert_same(loaded.feature_names_in_, sampler.feature_names_in_)
         assert_same(
             loaded.generator_.sample(20, y="tall", random_state=0),
