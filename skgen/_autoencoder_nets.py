@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from skgen._layers import mirrored_mlps
+from skgen._layers import ColumnCorruption, layer_outputs, mirrored_mlps
 from skgen._torch import active_rng
 from skgen._training import SkgenNet
 
@@ -37,6 +37,17 @@ class AutoEncoderModule(nn.Module):
         in training mode (a denoising autoencoder). ``None`` adds none. In a
         fit the noise, like dropout, comes from the fit's private generator
         (:func:`skgen._torch.active_rng`).
+
+    corruption : {"swap", "mask"} or None, default=None
+        How whole input columns are corrupted in training mode (see
+        :class:`~skgen._layers.ColumnCorruption`), after the Gaussian noise;
+        ``None`` corrupts none.
+
+    corruption_rate : float, default=0.0
+        Probability that a cell is corrupted.
+
+    slot_columns : sequence of int or None, default=None
+        The input column of each encoded slot, which ``corruption`` needs.
     """
 
     def __init__(
@@ -47,6 +58,9 @@ class AutoEncoderModule(nn.Module):
         activation="relu",
         dropout=0.0,
         noise_scale=None,
+        corruption=None,
+        corruption_rate=0.0,
+        slot_columns=None,
     ):
         super().__init__()
         self.encoder, self.decoder = mirrored_mlps(
@@ -58,10 +72,18 @@ class AutoEncoderModule(nn.Module):
             dropout=dropout,
         )
         self.register_buffer("noise_scale", noise_scale)
+        self.corrupt = None
+        if corruption is not None and corruption_rate > 0:
+            self.corrupt = ColumnCorruption(corruption, corruption_rate, slot_columns)
 
     def encode(self, x):
         """Map inputs to codes."""
         return self.encoder(x)
+
+    def encode_layers(self, x):
+        """Codes followed by the activations of every hidden encoder layer."""
+        codes, hidden = layer_outputs(self.encoder, x)
+        return torch.cat([codes, *hidden], dim=1)
 
     def decode(self, z):
         """Map codes to reconstructions."""
@@ -73,6 +95,8 @@ class AutoEncoderModule(nn.Module):
             rng = active_rng(x.device)
             noise = torch.randn(x.shape, generator=rng, dtype=x.dtype, device=x.device)
             x = x + noise * self.noise_scale
+        if self.corrupt is not None:
+            x = self.corrupt(x)
         return self.decoder(self.encoder(x))
 
 

@@ -43,6 +43,16 @@ _TEXTS = {
     dropout : float, default=0.0
         Dropout probability after each hidden activation, during training only.
     """,
+    # AutoEncoder and VAE.
+    "features": """
+    features : {"codes", "all_layers"}, default="codes"
+        What ``transform`` returns: the ``n_components`` codes, or the codes
+        followed by the activations of every hidden layer of the encoder
+        (``n_components + sum(hidden_layer_sizes)`` features, named by
+        ``get_feature_names_out``), the wide features that denoising
+        autoencoders fed to downstream models in tabular competitions.
+        ``inverse_transform`` always takes codes. Fixed at fit.
+    """,
     # VAE and GAN (the AutoEncoder describes it in full).
     "categorical_features": """
     categorical_features : "from_dtype", array-like of int, str or bool, or \

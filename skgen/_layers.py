@@ -14,6 +14,7 @@ they draw from torch's global generators, as torch's own modules do.
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -100,6 +101,20 @@ def make_mlp(
     return nn.Sequential(*layers)
 
 
+def layer_outputs(mlp, x):
+    """Run an MLP from :func:`make_mlp`; return its output and hidden activations.
+
+    The hidden activations are the outputs of each hidden layer's activation
+    (before its dropout), in order.
+    """
+    hidden = []
+    for layer in mlp:
+        x = layer(x)
+        if not isinstance(layer, nn.Linear | nn.BatchNorm1d | nn.Dropout):
+            hidden.append(x)
+    return x, hidden
+
+
 def mirrored_mlps(n_features, hidden_layer_sizes, n_codes, n_decoder_inputs, **kwargs):
     """An encoder and a decoder MLP whose hidden layers mirror each other.
 
@@ -112,6 +127,81 @@ def mirrored_mlps(n_features, hidden_layer_sizes, n_codes, n_decoder_inputs, **k
     encoder = make_mlp(n_features, hidden, n_codes, **kwargs)
     decoder = make_mlp(n_decoder_inputs, hidden[::-1], n_features, **kwargs)
     return encoder, decoder
+
+
+CORRUPTIONS = ("swap", "mask")
+
+
+class ColumnCorruption(nn.Module):
+    """Corrupt whole input columns of encoded rows, in training mode only.
+
+    Each cell of the input table (a row and one of its columns, which may own
+    several encoded slots: a number and its missing indicator, or a one-hot
+    block) is hit with probability ``rate``. A hit cell is replaced by the
+    same column's encoded value in a row drawn at random from the batch
+    (``"swap"``: swap noise, which keeps every column's marginal) or by
+    zeros (``"mask"``: the centre of a standardised number and an unknown
+    category). Draws come from the fit's private generator
+    (:func:`skgen._torch.active_rng`). In evaluation mode, or with
+    ``rate=0``, the input passes through unchanged.
+
+    Parameters
+    ----------
+    kind : {"swap", "mask"}
+        How a hit cell is replaced.
+
+    rate : float
+        Probability that a cell is hit.
+
+    slot_columns : sequence of int
+        The input column of each encoded slot, in matrix order.
+    """
+
+    def __init__(self, kind, rate, slot_columns):
+        super().__init__()
+        self.kind = kind
+        self.rate = rate
+        slot_columns = torch.as_tensor(slot_columns, dtype=torch.long)
+        self.n_columns = int(slot_columns.max()) + 1 if len(slot_columns) else 0
+        # Not persistent: it is rebuilt from the table encoder, and it only
+        # matters in training.
+        self.register_buffer("slot_columns", slot_columns, persistent=False)
+
+    def forward(self, x):
+        """Return ``x`` with the hit cells replaced (training mode only)."""
+        if not self.training or self.rate == 0 or not self.n_columns:
+            return x
+        rng = active_rng(x.device)
+        n_rows = len(x)
+        cells = (n_rows, self.n_columns)
+        hit = torch.rand(cells, generator=rng, device=x.device) < self.rate
+        hit = hit[:, self.slot_columns]
+        if self.kind == "swap":
+            donors = torch.randint(n_rows, cells, generator=rng, device=x.device)
+            replacement = torch.gather(x, 0, donors[:, self.slot_columns])
+        else:
+            replacement = torch.zeros_like(x)
+        return torch.where(hit, replacement, x)
+
+
+def balanced_category_weights(X, categorical_blocks, numeric_loss=0.5):
+    """A weight per one-hot block: ``min(1, numeric_loss / entropy)``.
+
+    ``entropy`` is that of the block's category shares in the encoded rows
+    ``X``: the cross-entropy per row of a model that knows nothing but the
+    shares. A standardised number costs such a model ``numeric_loss`` (half
+    its variance) per row, so the weights cap every categorical column's
+    starting loss at a number's, as PCA caps a one-hot block's variance at a
+    standardised number's. Without them a column of many even categories
+    (entropy ``log(n_categories)``) outweighs several numbers.
+    """
+    weights = []
+    for start, stop in categorical_blocks:
+        shares = np.asarray(X[:, start:stop], dtype=np.float64).mean(axis=0)
+        shares = shares[shares > 0]
+        entropy = float(-(shares * np.log(shares)).sum())
+        weights.append(min(1.0, numeric_loss / entropy) if entropy > 0 else 1.0)
+    return weights
 
 
 def group_blocks(module, categorical_blocks):
@@ -225,17 +315,41 @@ class TabularLoss(nn.Module):
         is missing, and its error is left out of the loss (the slot's own
         block scores whether the model predicted it missing).
 
+    category_weights : sequence of float or None, default=None
+        A weight per one-hot block (in matrix order) for its cross-entropy in
+        the training loss (``forward``), such as
+        :func:`balanced_category_weights`; ``row_losses``, which scores rows,
+        never weighs. ``None``: every block weighs 1.
+
     reduction : {"mean", "none"}, default="mean"
         Average the per-row losses, or return them.
     """
 
     def __init__(
-        self, n_numeric, categorical_blocks=(), missing_slots=(), reduction="mean"
+        self,
+        n_numeric,
+        categorical_blocks=(),
+        missing_slots=(),
+        category_weights=None,
+        reduction="mean",
     ):
         super().__init__()
         self.n_numeric = n_numeric
         self.reduction = reduction
         self.n_groups = group_blocks(self, categorical_blocks)
+        self.weighted = category_weights is not None
+        if self.weighted:
+            by_width = {}
+            for (start, stop), weight in zip(
+                categorical_blocks, category_weights, strict=True
+            ):
+                by_width.setdefault(stop - start, []).append(weight)
+            # Not persistent: they only shape training, and files written
+            # before they existed keep loading.
+            for i, weights in enumerate(by_width.values()):
+                self.register_buffer(
+                    f"weight{i}", torch.tensor(weights), persistent=False
+                )
         # Buffers only where a number can be missing: a model without any
         # keeps the tensors of models saved before missing numbers existed.
         self.n_missing = len(missing_slots)
@@ -264,12 +378,13 @@ class TabularLoss(nn.Module):
         error = output[:, :n] - target[:, :n]
         return error if presence is None else error * presence
 
-    def row_losses(self, output, target, log_scale=None):
+    def row_losses(self, output, target, log_scale=None, weighted=False):
         """Return the loss of each row, shape ``(n_samples,)``.
 
         ``log_scale`` (one entry per numeric column) makes each number a
         Gaussian of that standard deviation: half the squared error in units
-        of the scale, plus the log scale.
+        of the scale, plus the log scale. ``weighted`` applies the
+        ``category_weights``.
         """
         presence = self.presence(target)
         error = self.number_error(output, target, presence)
@@ -286,10 +401,12 @@ class TabularLoss(nn.Module):
             unknown = 1.0 - block.sum(dim=-1)
             surprise = -(block * log_p).sum(dim=-1)
             surprise = surprise - unknown * log_p.amin(dim=-1)
+            if weighted and self.weighted:
+                surprise = surprise * getattr(self, f"weight{i}")
             loss = loss + surprise.sum(dim=1)
         return loss
 
     def forward(self, output, target, log_scale=None):
-        """Return the mean loss, or per-row losses with ``reduction="none"``."""
-        losses = self.row_losses(output, target, log_scale)
+        """Return the mean (weighted) loss, or per-row losses with ``"none"``."""
+        losses = self.row_losses(output, target, log_scale, weighted=True)
         return losses if self.reduction == "none" else losses.mean()

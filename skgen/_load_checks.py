@@ -214,6 +214,10 @@ ATTRIBUTES = {
     "classes_": ("a 1-D array of distinct labels", _is_labels_array),
     "class_prior_": ("a 1-D float64 array of shares summing to 1", _is_prior),
     "best_epoch_": ("an int >= 1 or null", lambda v: v is None or _is_int(v, 1)),
+    "features_": (
+        "'codes' or 'all_layers'",
+        lambda value: isinstance(value, str) and value in ("codes", "all_layers"),
+    ),
     "sampling_strategy_": (
         "a dict of class labels to ints >= 0",
         lambda value: isinstance(value, dict) and all(map(_is_int, value.values())),

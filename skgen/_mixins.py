@@ -86,12 +86,20 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         ],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "features": [StrOptions({"codes", "all_layers"})],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
+
+    # Fitted attributes of every encoder-decoder (see _saved_attributes).
+    _saved_latent_attributes = ("features_",)
+
+    # Parameters added since files were first written, with the values that
+    # keep what older files did (read by skgen._reader).
+    _added_parameters = {"features": "codes"}
 
     # The net arguments of an MLP encoder-decoder trained on the table loss.
     _saved_net_arguments = NeuralEstimator._saved_net_arguments + (
@@ -122,8 +130,38 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         """
         check_is_fitted(self)
         X, dtype = self._check_table(X)
-        encode = self.net_.module_.encode
-        return self._forward_table(encode, X, self._n_codes, dtype)
+        module = self.net_.module_
+        encode = module.encode_layers if self._all_layers else module.encode
+        return self._forward_table(encode, X, self._n_features_out, dtype)
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        The codes are named by the lowercased class name and their index
+        (``autoencoder0``, ``autoencoder1``, ...); with
+        ``features="all_layers"`` the hidden units follow, named by their
+        layer and index (``autoencoder_hidden0_0``, ...).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only used to validate feature names with the names seen in fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            Transformed feature names.
+        """
+        names = super().get_feature_names_out(input_features)
+        if not self._all_layers:
+            return names
+        prefix = type(self).__name__.lower()
+        hidden = [
+            f"{prefix}_hidden{layer}_{unit}"
+            for layer, width in enumerate(self.net_.module__hidden_layer_sizes)
+            for unit in range(width)
+        ]
+        return np.asarray([*names[: self._n_codes], *hidden], dtype=object)
 
     def inverse_transform(self, X):
         """Decode latent codes to rows (the most likely value of each column).
@@ -202,19 +240,34 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         return self.net_.module__n_components
 
     @property
+    def _all_layers(self):
+        """Whether ``transform`` adds the hidden layers (``features_``).
+
+        Files saved before ``features`` existed have no ``features_``; they
+        return codes.
+        """
+        return getattr(self, "features_", "codes") == "all_layers"
+
+    @property
     def _n_features_out(self):
-        """Number of codes, for ``get_feature_names_out``."""
+        """Width of ``transform``'s output, for ``get_feature_names_out``."""
+        if self._all_layers:
+            return self._n_codes + sum(self.net_.module__hidden_layer_sizes)
         return self._n_codes
 
-    def _fit_table_net(self, Xt, **module_kwargs):
+    def _fit_table_net(self, Xt, category_weights=None, **module_kwargs):
         """Train the encoder-decoder on an encoded table (and one-hot classes).
 
         The module gets the encoded width, ``n_components``, the hidden
         layers, activation and dropout, and ``module_kwargs``; the criterion
         is the per-column :class:`~skgen._layers.TabularLoss` of
-        ``table_encoder_``'s layout.
+        ``table_encoder_``'s layout, its one-hot blocks weighed in training by
+        ``category_weights`` (``None``: all 1).
         """
         encoder = self.table_encoder_
+        weights = {}
+        if category_weights is not None:
+            weights = {"criterion__category_weights": category_weights}
         module_kwargs = {
             "n_features": encoder.n_encoded_,
             "n_components": self.n_components,
@@ -235,7 +288,9 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             criterion__missing_slots=encoder.missing_slots,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             **self._net_arguments(),
+            **weights,
         )
+        self.features_ = self.features
 
     def _net_arguments(self):
         """Arguments of the model's own net class, beyond skorch's."""

@@ -346,6 +346,17 @@ class TableEncoder:
         """``(number, slot)`` pairs: the slot that says a number is missing."""
         return [pair for codec in self.columns_ for pair in codec.missing_slots]
 
+    @property
+    def slot_columns(self):
+        """The input column that owns each encoded slot, in matrix order."""
+        owners = np.zeros(self.n_encoded_, dtype=np.int64)
+        for j, codec in enumerate(self.columns_):
+            if codec.n_numbers:
+                owners[codec.start : codec.stop] = j
+            for start, stop in codec.blocks:
+                owners[start:stop] = j
+        return owners.tolist()
+
     def fit_transform(self, X, feature_names=None):
         """Fit on ``X`` and return its encoded float32 matrix."""
         return self._fit(X, feature_names)

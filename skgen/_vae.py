@@ -80,6 +80,8 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     {mlp_parameters}
 
+    {features}
+
     {categorical_features}
 
     handle_unknown : {{"error", "ignore"}}, default="error"
@@ -196,7 +198,9 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
 
     # What save() writes (skgen._persistence).
     _saved_attributes = (
-        NeuralEstimator._saved_attributes + GenerativeMixin._saved_class_attributes
+        NeuralEstimator._saved_attributes
+        + LatentTransformerMixin._saved_latent_attributes
+        + GenerativeMixin._saved_class_attributes
     )
     _saved_net_arguments = LatentTransformerMixin._saved_net_arguments + (
         "beta",
@@ -218,6 +222,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         hidden_layer_sizes=(256, 128),
         activation="relu",
         dropout=0.0,
+        features="codes",
         categorical_features="from_dtype",
         handle_unknown="error",
         numeric_scaling="quantile",

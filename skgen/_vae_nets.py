@@ -11,7 +11,7 @@ import torch
 from skorch.dataset import unpack_data
 from torch import nn
 
-from skgen._layers import mirrored_mlps
+from skgen._layers import layer_outputs, mirrored_mlps
 from skgen._torch import active_rng
 from skgen._training import SkgenNet
 
@@ -113,6 +113,11 @@ class VAEModule(nn.Module):
     def encode(self, x):
         """Posterior mean of each row: its deterministic code."""
         return self.posterior(x)[0]
+
+    def encode_layers(self, x):
+        """Posterior means followed by the activations of every hidden encoder layer."""
+        output, hidden = layer_outputs(self.encoder, x)
+        return torch.cat([output.chunk(2, dim=-1)[0], *hidden], dim=1)
 
     def decode(self, z, condition=None):
         """Numbers and logits of the rows that codes ``z`` (and classes) give."""

@@ -349,8 +349,9 @@ class TestDenoising:
             finally:
                 module.eval()
 
-    def test_no_noise_module_is_deterministic_in_train_mode(self, fitted, X):
-        module = pickle.loads(pickle.dumps(fitted)).net_.module_.train()
+    def test_no_noise_module_is_deterministic_in_train_mode(self, X):
+        clean = AutoEncoder(n_components=3, corruption=None, **FAST).fit(X)
+        module = pickle.loads(pickle.dumps(clean)).net_.module_.train()
         Xt = torch.from_numpy(X[:20].astype(np.float32))
         with torch.no_grad():
             assert torch.equal(module(Xt), module(Xt))
@@ -497,8 +498,11 @@ def test_beats_pca_on_held_out_digits(digits):
     pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
 
     # The default architecture and training budget, as users get them; the
-    # pixels share one unit, so they are not standardised (as for PCA).
-    ae = AutoEncoder(n_components=8, numeric_scaling=None, random_state=0)
+    # pixels share one unit, so they are not standardised (as for PCA), and
+    # the images are clean, as in the quickstart.
+    ae = AutoEncoder(
+        n_components=8, numeric_scaling=None, corruption=None, random_state=0
+    )
     ae.fit(X_train)
     ae_mse = np.mean((ae.inverse_transform(ae.transform(X_test)) - X_test) ** 2)
 
@@ -520,10 +524,19 @@ def mixed():
 
 @pytest.fixture(scope="module")
 def mixed_fitted(mixed):
-    """An AutoEncoder fitted on the mixed frame, n_components half the encoding."""
+    """An AutoEncoder fitted on the mixed frame, n_components half the encoding.
+
+    It trains on clean rows: these tests check reconstruction, which swap
+    noise trades for smoother codes (the colour's missing values fall at
+    random, so a denoising model cannot tell where they are).
+    """
     train, _ = mixed
     ae = AutoEncoder(
-        n_components=8, hidden_layer_sizes=(64,), max_epochs=60, random_state=0
+        n_components=8,
+        hidden_layer_sizes=(64,),
+        corruption=None,
+        max_epochs=60,
+        random_state=0,
     )
     return ae.fit(train)
 
@@ -698,3 +711,86 @@ def test_ignored_unknown_category_ranks_as_unusual(mixed, mixed_fitted):
     unseen = rows.astype({"size": object})
     unseen["size"] = "enormous"
     assert (ae.score_samples(unseen) < ae.score_samples(rows)).all()
+
+
+@pytest.fixture(scope="module")
+def frame():
+    """A 200-row mixed-type table."""
+    return make_mixed_frame(200)
+
+
+class TestFeatureLearning:
+    """Corruptions, balanced categories and the hidden layers as features."""
+
+    @pytest.mark.parametrize("corruption", ["swap", "mask"])
+    def test_corruption_is_reproducible_and_changes_the_fit(self, frame, corruption):
+        params = {**FAST, "corruption": corruption, "corruption_rate": 0.3}
+        first = AutoEncoder(2, **params).fit(frame)
+        second = AutoEncoder(2, **params).fit(frame)
+        clean = AutoEncoder(2, **{**params, "corruption": None}).fit(frame)
+        np.testing.assert_array_equal(first.transform(frame), second.transform(frame))
+        assert not np.allclose(first.transform(frame), clean.transform(frame))
+
+    def test_rate_zero_is_no_corruption(self, frame):
+        clean = AutoEncoder(2, corruption=None, **FAST).fit(frame)
+        rate_zero = AutoEncoder(2, corruption="swap", corruption_rate=0.0, **FAST)
+        np.testing.assert_array_equal(
+            rate_zero.fit(frame).transform(frame), clean.transform(frame)
+        )
+
+    def test_transform_never_corrupts(self, frame):
+        ae = AutoEncoder(2, corruption="swap", corruption_rate=0.9, **FAST).fit(frame)
+        np.testing.assert_array_equal(ae.transform(frame), ae.transform(frame))
+
+    def test_balanced_weights_change_training_not_scoring(self, frame):
+        balanced = AutoEncoder(2, **FAST).fit(frame)
+        plain = AutoEncoder(2, category_weights=None, **FAST).fit(frame)
+        assert not np.allclose(balanced.transform(frame), plain.transform(frame))
+        # Scoring sums the unweighted losses: the criterion's plain row loss.
+        module, criterion = balanced.net_.module_, balanced.net_.criterion_
+        Xt = torch.as_tensor(balanced.table_encoder_.transform(frame))
+        with torch.no_grad():
+            expected = -criterion.row_losses(module(Xt), Xt).numpy()
+        np.testing.assert_allclose(
+            balanced.score_samples(frame), expected, rtol=1e-5, atol=1e-5
+        )
+        with torch.no_grad():
+            weighted = criterion(module(Xt), Xt).item()
+        assert weighted < -expected.mean()
+
+    def test_all_layers_start_with_the_codes(self, frame):
+        codes = AutoEncoder(3, **FAST).fit(frame)
+        wide = AutoEncoder(3, features="all_layers", **FAST).fit(frame)
+        Z = wide.transform(frame)
+        assert Z.shape == (len(frame), 3 + 32)
+        np.testing.assert_array_equal(Z[:, :3], codes.transform(frame))
+        assert np.all(Z[:, 3:] >= 0)  # ReLU activations
+        names = wide.get_feature_names_out()
+        assert names[:3].tolist() == ["autoencoder0", "autoencoder1", "autoencoder2"]
+        assert names[3] == "autoencoder_hidden0_0" and len(names) == Z.shape[1]
+        np.testing.assert_array_equal(
+            wide.inverse_transform(Z[:, :3]), codes.inverse_transform(Z[:, :3])
+        )
+
+    def test_all_layers_in_pandas_output_and_after_loading(self, frame, tmp_path):
+        from skgen import load
+
+        wide = AutoEncoder(2, features="all_layers", **FAST).fit(frame)
+        wide.set_output(transform="pandas")
+        out = wide.transform(frame)
+        assert out.columns.tolist() == wide.get_feature_names_out().tolist()
+        wide.save(tmp_path / "wide.skgen")
+        loaded = load(tmp_path / "wide.skgen")
+        assert loaded.features_ == "all_layers"
+        pd.testing.assert_frame_equal(loaded.transform(frame), out)
+
+    def test_codes_added_to_the_raw_columns(self, digits):
+        from sklearn.pipeline import make_union
+
+        X = digits[0][:300]
+        union = make_union("passthrough", AutoEncoder(4, **FAST))
+        Z = union.fit_transform(X)
+        assert Z.shape == (300, 64 + 4)
+        np.testing.assert_array_equal(Z[:, :64], X)
+        names = union.get_feature_names_out()
+        assert names[-1] == "autoencoder__autoencoder3"

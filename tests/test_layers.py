@@ -5,7 +5,16 @@ import pytest
 import torch
 from torch import nn
 
-from skgen._layers import Dropout, TabularLoss, gumbel_noise, linear, make_mlp
+from skgen._layers import (
+    ColumnCorruption,
+    Dropout,
+    TabularLoss,
+    balanced_category_weights,
+    gumbel_noise,
+    layer_outputs,
+    linear,
+    make_mlp,
+)
 from skgen._torch import private_rng
 
 CPU = torch.device("cpu")
@@ -150,3 +159,116 @@ def test_index_buffers_follow_the_module(batch):
     # Blocks of width 3 share one gather, the block of width 2 has its own.
     assert names == ["group0", "group1"]
     assert loss.group0.tolist() == [[2, 3, 4], [7, 8, 9]]
+
+
+class TestColumnCorruption:
+    # Each encoded slot's input column: a number (slot 0), a number with its
+    # missing indicator (slots 1, 3, 4) and a number with a category-like
+    # block (slots 2, 5-7).
+    SLOTS = [0, 1, 2, 1, 1, 2, 2, 2]
+
+    def rows(self, n_rows=400):
+        generator = torch.Generator().manual_seed(0)
+        return torch.randn(n_rows, len(self.SLOTS), generator=generator)
+
+    @pytest.mark.parametrize("kind", ["swap", "mask"])
+    def test_evaluation_mode_and_rate_zero_pass_through(self, kind):
+        x = self.rows()
+        layer = ColumnCorruption(kind, 0.5, self.SLOTS).eval()
+        assert torch.equal(layer(x), x)
+        layer = ColumnCorruption(kind, 0.0, self.SLOTS).train()
+        assert torch.equal(layer(x), x)
+
+    @pytest.mark.parametrize("kind", ["swap", "mask"])
+    def test_a_column_is_corrupted_whole(self, kind):
+        x = self.rows()
+        with private_rng(0, CPU):
+            out = ColumnCorruption(kind, 0.5, self.SLOTS).train()(x)
+        changed = out != x
+        owners = torch.tensor(self.SLOTS)
+        for column in range(3):
+            slots = changed[:, owners == column]
+            # Every slot of a hit cell changes together (random draws are
+            # never equal, and swapping a row with itself changes nothing).
+            assert torch.equal(slots.all(dim=1), slots.any(dim=1))
+            share = slots.any(dim=1).float().mean().item()
+            assert 0.35 < share < 0.55
+
+    def test_swap_takes_the_column_from_another_row(self):
+        x = self.rows()
+        with private_rng(0, CPU):
+            out = ColumnCorruption("swap", 0.5, self.SLOTS).train()(x)
+        owners = torch.tensor(self.SLOTS)
+        for column in range(3):
+            block = owners == column
+            rows_in = {tuple(row.tolist()) for row in x[:, block]}
+            assert {tuple(row.tolist()) for row in out[:, block]} <= rows_in
+
+    def test_mask_writes_zeros(self):
+        x = self.rows()
+        with private_rng(0, CPU):
+            out = ColumnCorruption("mask", 0.5, self.SLOTS).train()(x)
+        changed = out != x
+        assert changed.any()
+        assert torch.all(out[changed] == 0)
+
+    def test_same_seed_same_corruption(self):
+        x = self.rows()
+        layer = ColumnCorruption("swap", 0.3, self.SLOTS).train()
+        with private_rng(3, CPU):
+            first = layer(x)
+        with private_rng(3, CPU):
+            second = layer(x)
+        assert torch.equal(first, second)
+        assert not torch.equal(first, x)
+
+    def test_slot_columns_are_not_saved(self):
+        layer = ColumnCorruption("swap", 0.3, self.SLOTS)
+        assert layer.state_dict() == {}
+
+
+class TestLayerOutputs:
+    def test_hidden_activations_in_order(self):
+        torch.manual_seed(0)
+        mlp = make_mlp(6, (5, 4), 3, dropout=0.5).eval()
+        x = torch.randn(10, 6)
+        output, hidden = layer_outputs(mlp, x)
+        assert torch.equal(output, mlp(x))
+        assert [h.shape[1] for h in hidden] == [5, 4]
+        assert all(torch.all(h >= 0) for h in hidden)
+        assert torch.equal(hidden[0], torch.relu(mlp[0](x)))
+
+
+class TestCategoryWeights:
+    def test_balanced_weights_cap_a_column_at_a_number(self):
+        rng = np.random.default_rng(0)
+        even = np.eye(8)[rng.integers(0, 8, 4000)]  # entropy ~ log(8)
+        rare = np.eye(2)[(rng.random(4000) < 0.02).astype(int)]  # small entropy
+        X = np.hstack([rng.normal(size=(4000, 1)), even, rare]).astype(np.float32)
+        weights = balanced_category_weights(X, [(1, 9), (9, 11)])
+        assert weights[0] == pytest.approx(0.5 / np.log(8), rel=0.01)
+        assert weights[1] == 1.0
+
+    def test_weights_shape_the_training_loss_only(self):
+        blocks = [(1, 4), (4, 6)]
+        weighted = TabularLoss(1, blocks, category_weights=[0.5, 0.25])
+        plain = TabularLoss(1, blocks)
+        torch.manual_seed(0)
+        output = torch.randn(10, 6)
+        target = torch.cat(
+            [
+                torch.randn(10, 1),
+                torch.eye(3)[torch.arange(10) % 3],
+                torch.eye(2)[torch.arange(10) % 2],
+            ],
+            dim=1,
+        )
+        assert torch.equal(
+            weighted.row_losses(output, target), plain.row_losses(output, target)
+        )
+        number = 0.5 * (output[:, 0] - target[:, 0]) ** 2
+        first = -(torch.log_softmax(output[:, 1:4], 1) * target[:, 1:4]).sum(1)
+        second = -(torch.log_softmax(output[:, 4:6], 1) * target[:, 4:6]).sum(1)
+        expected = (number + 0.5 * first + 0.25 * second).mean()
+        assert torch.allclose(weighted(output, target), expected)
+        assert weighted.state_dict().keys() == plain.state_dict().keys()

@@ -62,6 +62,9 @@ def test_autoencoder_on_a_frame(expected, frame):
     assert_same(Z, recorded["transform"])
     assert_same(ae.inverse_transform(Z), recorded["inverse_transform"])
     assert_same(ae.score_samples(frame), recorded["score_samples"])
+    # Parameters added since: the values that train as these files were.
+    assert (ae.corruption, ae.category_weights, ae.features) == (None, None, "codes")
+    assert ae.get_feature_names_out().tolist() == [f"autoencoder{i}" for i in range(2)]
 
 
 def test_conditional_vae(expected):
@@ -71,6 +74,7 @@ def test_conditional_vae(expected):
     recorded = expected["vae_conditional"]
     assert_same(vae.transform(X), recorded["transform"])
     assert_same(vae.score_samples(X), recorded["score_samples"])
+    assert vae.features == "codes" and not hasattr(vae, "features_")
     sample = vae.sample(6, y=[0, 1, 2, 0, 1, 2], random_state=0)
     assert_same(sample, recorded["sample"])
 

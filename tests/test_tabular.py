@@ -816,3 +816,21 @@ class TestCodecEdges:
         state["columns_"][0]["categories"] = np.array([], dtype=object)
         with pytest.raises(ValueError, match="needs at least one category"):
             TableEncoder.from_dict(state)
+
+
+class TestSlotColumns:
+    def test_every_slot_belongs_to_its_column(self):
+        frame = make_mixed_frame(100)
+        frame.loc[::7, "height"] = np.nan
+        encoder = TableEncoder(max_discrete_values=0)
+        Xt = encoder.fit_transform(frame)
+        owners = np.asarray(encoder.slot_columns)
+        assert owners.shape == (Xt.shape[1],)
+        # Numbers first (height, income, area, rooms), then the blocks in
+        # column order: height's missing indicator, garden, colour, size, zone.
+        assert owners[:4].tolist() == [0, 1, 2, 3]
+        assert sorted(set(owners.tolist())) == list(range(frame.shape[1]))
+        for j, codec in enumerate(encoder.columns_):
+            for start, stop in codec.blocks:
+                assert (owners[start:stop] == j).all()
+        assert (owners[encoder.columns_[0].blocks[0][0]] == 0).all()
