@@ -67,6 +67,13 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     corruption_rate : float, default=0.3
         Probability that a cell is corrupted, when ``corruption`` is set.
 
+    predict_corruption : bool, default=False
+        Also train a linear head to tell, from the codes, which columns of
+        the row were corrupted (the mask estimator of VIME, Yoon et al.,
+        2020); its binary cross-entropy joins the loss, so the codes must
+        also say which values look out of place. The head is dropped after
+        fit. Needs ``corruption``.
+
     category_weights : "balanced" or None, default="balanced"
         How much each categorical column's cross-entropy counts in the
         training loss. ``"balanced"`` scales it by ``min(1, 0.5 / H)``, with
@@ -230,6 +237,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         "noise_std": [Interval(Real, 0, None, closed="left")],
         "corruption": [StrOptions(set(CORRUPTIONS)), None],
         "corruption_rate": [Interval(Real, 0, 1, closed="left")],
+        "predict_corruption": ["boolean"],
         "category_weights": [StrOptions({"balanced"}), None],
     }
 
@@ -249,11 +257,13 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         "module__corruption",
         "module__corruption_rate",
         "module__slot_columns",
+        "module__predict_corruption",
     )
     _added_parameters = {
         **LatentTransformerMixin._added_parameters,
         "corruption": None,
         "corruption_rate": 0.15,
+        "predict_corruption": False,
         "category_weights": None,
     }
     _saved_net_arguments = LatentTransformerMixin._saved_net_arguments + (
@@ -270,6 +280,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
         noise_std=0.0,
         corruption="swap",
         corruption_rate=0.3,
+        predict_corruption=False,
         features="codes",
         category_weights="balanced",
         categorical_features="from_dtype",
@@ -322,6 +333,14 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
 
     def _fit(self, X, y):
         """Encode ``X``, build the module and train it (``y`` is ignored)."""
+        corrupting = self.corruption is not None and self.corruption_rate > 0
+        if self.predict_corruption and not corrupting:
+            raise ValueError(
+                "predict_corruption=True needs corrupted rows to predict: set "
+                "corruption to 'swap' or 'mask' and corruption_rate above 0 "
+                f"(got corruption={self.corruption!r}, "
+                f"corruption_rate={self.corruption_rate})."
+            )
         Xt = self._fit_table(X)
         noise_scale = None
         if self.noise_std > 0:
@@ -332,12 +351,16 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
             encoder = self.table_encoder_
             weights = balanced_category_weights(Xt, encoder.categorical_blocks)
         corruption = {}
-        if self.corruption is not None and self.corruption_rate > 0:
+        if corrupting:
             corruption = {
                 "corruption": self.corruption,
                 "corruption_rate": self.corruption_rate,
                 "slot_columns": self.table_encoder_.slot_columns,
+                "predict_corruption": self.predict_corruption,
             }
         self._fit_table_net(
             Xt, category_weights=weights, noise_scale=noise_scale, **corruption
         )
+        # The head only shapes the codes in training; the fitted model, and
+        # its file, are those of an AutoEncoder without it.
+        self.net_.module_.corruption_head = None

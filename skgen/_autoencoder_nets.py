@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from skgen._layers import ColumnCorruption, layer_outputs, mirrored_mlps
+from skgen._layers import ColumnCorruption, layer_outputs, linear, mirrored_mlps
 from skgen._torch import active_rng
 from skgen._training import SkgenNet
 
@@ -48,6 +48,13 @@ class AutoEncoderModule(nn.Module):
 
     slot_columns : sequence of int or None, default=None
         The input column of each encoded slot, which ``corruption`` needs.
+
+    predict_corruption : bool, default=False
+        Add ``corruption_head``, a linear layer from the codes to one logit
+        per input column that says whether the column was corrupted (the mask
+        estimator of VIME, Yoon et al., 2020). In training mode with
+        corruption the module then returns ``(reconstruction, logits, hit)``
+        for the net's loss.
     """
 
     def __init__(
@@ -61,6 +68,7 @@ class AutoEncoderModule(nn.Module):
         corruption=None,
         corruption_rate=0.0,
         slot_columns=None,
+        predict_corruption=False,
     ):
         super().__init__()
         self.encoder, self.decoder = mirrored_mlps(
@@ -72,9 +80,11 @@ class AutoEncoderModule(nn.Module):
             dropout=dropout,
         )
         self.register_buffer("noise_scale", noise_scale)
-        self.corrupt = None
+        self.corrupt = self.corruption_head = None
         if corruption is not None and corruption_rate > 0:
             self.corrupt = ColumnCorruption(corruption, corruption_rate, slot_columns)
+            if predict_corruption:
+                self.corruption_head = linear(n_components, self.corrupt.n_columns)
 
     def encode(self, x):
         """Map inputs to codes."""
@@ -95,9 +105,14 @@ class AutoEncoderModule(nn.Module):
             rng = active_rng(x.device)
             noise = torch.randn(x.shape, generator=rng, dtype=x.dtype, device=x.device)
             x = x + noise * self.noise_scale
+        hit = None
         if self.corrupt is not None:
-            x = self.corrupt(x)
-        return self.decoder(self.encoder(x))
+            x, hit = self.corrupt.corrupt(x)
+        codes = self.encoder(x)
+        reconstruction = self.decoder(codes)
+        if hit is None or self.corruption_head is None:
+            return reconstruction
+        return reconstruction, self.corruption_head(codes), hit
 
 
 class ReconstructionNet(SkgenNet):
@@ -108,5 +123,16 @@ class ReconstructionNet(SkgenNet):
     """
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Return the criterion between the reconstruction and ``X``."""
-        return self.criterion_(y_pred, X)
+        """Return the criterion between the reconstruction and ``X``.
+
+        With a corruption head in training, add the binary cross-entropy of
+        its logits against the cells that were corrupted, summed over the
+        columns and averaged over the rows, like the reconstruction loss.
+        """
+        if not isinstance(y_pred, tuple):
+            return self.criterion_(y_pred, X)
+        reconstruction, logits, hit = y_pred
+        mask_loss = nn.functional.binary_cross_entropy_with_logits(
+            logits, hit.to(logits.dtype), reduction="none"
+        )
+        return self.criterion_(reconstruction, X) + mask_loss.sum(dim=1).mean()

@@ -169,19 +169,27 @@ class ColumnCorruption(nn.Module):
 
     def forward(self, x):
         """Return ``x`` with the hit cells replaced (training mode only)."""
+        return self.corrupt(x)[0]
+
+    def corrupt(self, x):
+        """Return the corrupted ``x`` and which cells were hit.
+
+        The second item has shape ``(n_rows, n_columns)``; it is ``None``
+        where nothing is corrupted (evaluation mode, ``rate=0``).
+        """
         if not self.training or self.rate == 0 or not self.n_columns:
-            return x
+            return x, None
         rng = active_rng(x.device)
         n_rows = len(x)
         cells = (n_rows, self.n_columns)
         hit = torch.rand(cells, generator=rng, device=x.device) < self.rate
-        hit = hit[:, self.slot_columns]
+        slot_hit = hit[:, self.slot_columns]
         if self.kind == "swap":
             donors = torch.randint(n_rows, cells, generator=rng, device=x.device)
             replacement = torch.gather(x, 0, donors[:, self.slot_columns])
         else:
             replacement = torch.zeros_like(x)
-        return torch.where(hit, replacement, x)
+        return torch.where(slot_hit, replacement, x), hit
 
 
 def balanced_category_weights(X, categorical_blocks, numeric_loss=0.5):

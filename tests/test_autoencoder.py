@@ -794,3 +794,54 @@ class TestFeatureLearning:
         np.testing.assert_array_equal(Z[:, :64], X)
         names = union.get_feature_names_out()
         assert names[-1] == "autoencoder__autoencoder3"
+
+
+class TestPredictedCorruption:
+    def test_the_head_trains_the_codes_and_is_dropped(self, frame, tmp_path):
+        from skgen import load
+
+        params = {**FAST, "corruption": "mask", "corruption_rate": 0.3}
+        plain = AutoEncoder(2, **params).fit(frame)
+        first = AutoEncoder(2, predict_corruption=True, **params).fit(frame)
+        second = AutoEncoder(2, predict_corruption=True, **params).fit(frame)
+        np.testing.assert_array_equal(first.transform(frame), second.transform(frame))
+        assert not np.allclose(first.transform(frame), plain.transform(frame))
+        # The head's loss adds to the reconstruction loss.
+        assert first.history_[0, "train_loss"] > plain.history_[0, "train_loss"]
+        assert first.net_.module_.corruption_head is None
+        assert not any(
+            "corruption_head" in key for key in first.net_.module_.state_dict()
+        )
+        first.save(tmp_path / "model.skgen")
+        np.testing.assert_array_equal(
+            load(tmp_path / "model.skgen").transform(frame), first.transform(frame)
+        )
+
+    def test_module_returns_logits_and_hits_in_training(self):
+        from skgen._autoencoder_nets import AutoEncoderModule
+        from skgen._torch import private_rng
+
+        module = AutoEncoderModule(
+            5,
+            2,
+            (8,),
+            corruption="swap",
+            corruption_rate=0.5,
+            slot_columns=[0, 1, 1, 2, 2],
+            predict_corruption=True,
+        )
+        x = torch.randn(30, 5)
+        with private_rng(0, torch.device("cpu")):
+            reconstruction, logits, hit = module.train()(x)
+        assert reconstruction.shape == (30, 5)
+        assert logits.shape == hit.shape == (30, 3) and hit.dtype == torch.bool
+        assert isinstance(module.eval()(x), torch.Tensor)
+
+    @pytest.mark.parametrize(
+        "params", [{"corruption": None}, {"corruption": "swap", "corruption_rate": 0.0}]
+    )
+    def test_prediction_without_corruption_is_refused(self, frame, params):
+        ae = AutoEncoder(2, predict_corruption=True, **{**FAST, **params})
+        with pytest.raises(ValueError, match="predict_corruption=True needs"):
+            ae.fit(frame)
+        assert not hasattr(ae, "net_")

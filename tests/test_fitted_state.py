@@ -23,6 +23,7 @@ ALTERNATIVES = {
     "noise_std": 0.3,
     "corruption": "swap",
     "corruption_rate": 0.3,
+    "predict_corruption": True,
     "features": "all_layers",
     "category_weights": None,
     "categorical_features": None,
