@@ -1,8 +1,9 @@
 """Learned representations: PCA, BernoulliRBM and skgen's AutoEncoder and VAE.
 
-Each model reduces three data sets to ``k`` codes (``n_components`` in 2, 8 and
-16) and is judged two ways on a held-out 25% (stratified split, seed 0): the
-mean squared error of its reconstructions, and the accuracy of a downstream
+**Synthetic part** (``--part synthetic``, what ``run.py`` runs): each model
+reduces three data sets to ``k`` codes (``n_components`` in 2, 8 and 16) and
+is judged two ways on a held-out 25% (stratified split, seed 0): the mean
+squared error of its reconstructions, and the accuracy of a downstream
 classifier, ``StandardScaler`` then ``LogisticRegression(max_iter=1000,
 tol=1e-4)``, fitted on the training rows' codes. A reference row per data set
 gives that classifier all input features. The tol follows the BernoulliRBM
@@ -12,7 +13,8 @@ scikit-learn 1.9.
 The data sets, and the space in which the errors are measured:
 
 - ``digits``: pixels divided by 16, in [0, 1]; every model sees them as they
-  are (the AutoEncoder with ``numeric_scaling=None``).
+  are (the AutoEncoder with ``numeric_scaling=None`` and, as in the
+  quickstart, ``corruption=None``).
 - ``breast_cancer``: the 30 features standardised (scaler fitted on the
   training rows); PCA and the AutoEncoder see the standardised features.
 - ``swiss_roll_50d``: a swiss roll (``make_swiss_roll``, noise 0.05) whose
@@ -38,26 +40,75 @@ Torch and the BLAS run on one thread unless ``OMP_NUM_THREADS`` says
 otherwise: the table is about quality, and on a machine whose cores are busy
 with other work a second thread makes these small fits up to 50 times slower.
 
-Run ``python benchmarks/bench_representation.py`` (add ``--quick`` for a short
-run).
+**Real tables** (``--part real``): whether features learned by the
+AutoEncoder and the VAE pay for a downstream model on four small public
+tables shipped inside packages (``_real_tables.py``): diamonds (a 3,000-row
+sample, target log price, R²), fair (statsmodels' affairs survey, target
+``affairs > 0``, ROC AUC), penguins (``palmerpenguins``, target species,
+accuracy) and diabetes (scikit-learn, R²). For each ``k`` in 2, 4 and 8, the
+feature sets are:
+
+- ``raw``: the columns encoded for a linear model (categories imputed and
+  one-hot encoded, numbers mean-imputed and standardised); one row per table;
+- ``PCA(k)``: PCA on that encoding;
+- ``AutoEncoder(k)`` and ``VAE(k)``: the codes of the model with its defaults
+  and ``random_state=seed`` (nothing else set), fed the raw DataFrame;
+- ``raw + AutoEncoder(k)`` and ``raw + VAE(k)``: the raw encoding and the
+  codes side by side;
+- ``raw + AutoEncoder(k) layers`` and ``raw + VAE(k) layers``: the raw
+  encoding and ``features="all_layers"`` (codes, then every hidden layer).
+
+One AutoEncoder and one VAE with ``features="all_layers"`` are fitted per
+fold and k; their first k columns are the codes of the same model fitted for
+codes alone. Two downstream models are fitted on each feature set of the
+training fold and scored on the test fold: "linear" (``StandardScaler`` then
+``RidgeCV``, or ``LogisticRegression(max_iter=2000)``) and "trees"
+(``HistGradientBoostingRegressor`` or ``Classifier``, ``random_state=0``).
+Protocol: 3-fold ``KFold`` (regression) or ``StratifiedKFold``, shuffled by
+the seed, for seeds 0, 1 and 2 (quick mode: seed 0 and k = 4 alone); a
+seed's score is the mean over its folds, and the tables show the mean over
+seeds ± the standard deviation over seeds, the reducers' median fit seconds,
+and a summary of the linear model's differences (learned codes against PCA,
+raw plus learned features against raw). The page is written to
+``benchmarks/results/representation_real.md``.
+
+Run ``python benchmarks/bench_representation.py`` for both parts, or
+``--part synthetic`` / ``--part real`` for one; add ``--quick`` for a short
+run (the real tables' quick run prints its page and writes it only where
+``--output`` says), ``--tables diamonds,fair`` to choose real tables. The
+suite's ``run.py`` runs the synthetic part (``tables``).
 """
 
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import sklearn
 import torch
-from _tables import main_for
+from _real_tables import TABLES, raw_encoder
+from _tables import to_markdown, write_report
 from _threads import limited_threads
 from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_digits, make_swiss_roll
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+import skgen
 from skgen import VAE, AutoEncoder
 
 DATASETS = ("digits", "breast_cancer", "swiss_roll_50d")
@@ -149,11 +200,19 @@ def neural_fitter(estimator_class, **params):
     """
 
     def fit(k, X_train, X_test, unit_range, max_epochs, seed=0):
+        # Images train clean, as in the quickstart: swap noise (the
+        # AutoEncoder's default for tables) blurs their reconstructions.
+        clean = (
+            {"corruption": None}
+            if unit_range and estimator_class is AutoEncoder
+            else {}
+        )
         model = estimator_class(
             n_components=k,
             numeric_scaling=None if unit_range else "standard",
             max_epochs=max_epochs,
             random_state=seed,
+            **clean,
             **params,
         )
         seconds = timed_fit(model, X_train)
@@ -280,5 +339,312 @@ def tables(quick=False):
     return [(title, rows)]
 
 
+# Real tables: fixed or learned features for a downstream model.
+
+REAL_N_COMPONENTS = {False: (2, 4, 8), True: (4,)}
+REAL_SEEDS = {False: (0, 1, 2), True: (0,)}
+N_FOLDS = 3
+REAL_OUTPUT = Path(__file__).parent / "results" / "representation_real.md"
+NEURAL = {"AutoEncoder": AutoEncoder, "VAE": VAE}
+# Feature sets, ``{k}`` standing for the number of codes; "raw" has none.
+FEATURE_SETS = (
+    "raw",
+    "PCA({k})",
+    "AutoEncoder({k})",
+    "VAE({k})",
+    "raw + AutoEncoder({k})",
+    "raw + VAE({k})",
+    "raw + AutoEncoder({k}) layers",
+    "raw + VAE({k}) layers",
+)
+DOWNSTREAM = {
+    "linear": "StandardScaler + RidgeCV / LogisticRegression(max_iter=2000)",
+    "trees": "HistGradientBoostingRegressor / Classifier(random_state=0)",
+}
+METRICS = {"regression": "R²", "binary": "ROC AUC", "multiclass": "accuracy"}
+# The summary's columns: (label, feature set, baseline).
+COMPARISONS = (
+    ("AE − PCA", "AutoEncoder({k})", "PCA({k})"),
+    ("VAE − PCA", "VAE({k})", "PCA({k})"),
+    ("raw+AE − raw", "raw + AutoEncoder({k})", "raw"),
+    ("raw+VAE − raw", "raw + VAE({k})", "raw"),
+    ("raw+AE layers − raw", "raw + AutoEncoder({k}) layers", "raw"),
+    ("raw+VAE layers − raw", "raw + VAE({k}) layers", "raw"),
+)
+
+
+def downstream_model(kind, task):
+    """Return the ``"linear"`` or ``"trees"`` model for ``task``."""
+    if kind == "trees":
+        if task == "regression":
+            return HistGradientBoostingRegressor(random_state=0)
+        return HistGradientBoostingClassifier(random_state=0)
+    if task == "regression":
+        return make_pipeline(StandardScaler(), RidgeCV())
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+
+
+def downstream_score(kind, task, train, test, y_train, y_test):
+    """Fit the downstream model on ``train``; return its score on ``test``."""
+    model = downstream_model(kind, task).fit(train, y_train)
+    if task == "binary":
+        return roc_auc_score(y_test, model.predict_proba(test)[:, 1])
+    return model.score(test, y_test)
+
+
+def reducer_features(reducer, k, seed, X, R):
+    """Fit one reducer on the training fold; return its feature sets.
+
+    ``X`` and ``R`` are ``(train, test)`` pairs of the raw frame and of its
+    raw encoding. PCA sees the encoding; the AutoEncoder and the VAE see the
+    frame, with their defaults and ``features="all_layers"``, whose first
+    ``k`` columns are the codes of the same model fitted for codes alone.
+    Returns ``(seconds, epochs, {feature set: (train, test)})``.
+    """
+    if reducer == "PCA":
+        model = PCA(n_components=k, random_state=0)
+        seconds = timed_fit(model, R[0])
+        return seconds, "", {"PCA({k})": tuple(model.transform(r) for r in R)}
+    model = NEURAL[reducer](n_components=k, features="all_layers", random_state=seed)
+    seconds = timed_fit(model, X[0])
+    layers = [model.transform(x) for x in X]
+    features = {
+        f"{reducer}({{k}})": tuple(L[:, :k] for L in layers),
+        f"raw + {reducer}({{k}})": tuple(
+            np.hstack([r, L[:, :k]]) for r, L in zip(R, layers, strict=True)
+        ),
+        f"raw + {reducer}({{k}}) layers": tuple(
+            np.hstack([r, L]) for r, L in zip(R, layers, strict=True)
+        ),
+    }
+    return seconds, model.n_epochs_, features
+
+
+def fold_scores(task, X, y, n_components, seed, log):
+    """Score every feature set of one fold; return ``(scores, fits)``.
+
+    ``scores`` maps ``(feature set, k, downstream)`` to the fold's score (k is
+    ``None`` for "raw"), ``fits`` maps ``(reducer, k)`` to ``(seconds,
+    epochs)``. ``X`` and ``y`` are ``(train, test)`` pairs; ``log`` prints a
+    progress line.
+    """
+    encoder = raw_encoder().fit(X[0])
+    R = tuple(encoder.transform(x) for x in X)
+    candidates = [(None, {"raw": R})]
+    fits = {}
+    for k in n_components:
+        for reducer in ("PCA", *NEURAL):
+            seconds, epochs, features = reducer_features(reducer, k, seed, X, R)
+            fits[reducer, k] = (seconds, epochs)
+            note = f", {epochs} epochs" if epochs else ""
+            log(f"{reducer}({k}) fit {seconds:.1f} s{note}")
+            candidates.append((k, features))
+    scores = {}
+    for kind in DOWNSTREAM:
+        start = time.perf_counter()
+        for k, features in candidates:
+            for feature_set, (train, test) in features.items():
+                scores[feature_set, k, kind] = downstream_score(
+                    kind, task, train, test, *y
+                )
+        log(f"{kind} models {time.perf_counter() - start:.1f} s")
+    return scores, fits
+
+
+def table_results(name, quick):
+    """Run the protocol on one table; return ``(task, scores, fits, seconds)``.
+
+    ``scores`` maps ``(feature set, k, downstream)`` to the per-seed means
+    over folds, ``fits`` maps ``(reducer, k)`` to every fold's ``(seconds,
+    epochs)``.
+    """
+    start = time.perf_counter()
+    X, y, task = TABLES[name]()
+    splitter = KFold if task == "regression" else StratifiedKFold
+    scores, fits = {}, {}
+    for seed in REAL_SEEDS[quick]:
+        folds = splitter(N_FOLDS, shuffle=True, random_state=seed).split(X, y)
+        seed_scores = {}
+        for fold, (train, test) in enumerate(folds):
+
+            def log(message, seed=seed, fold=fold):
+                elapsed = time.perf_counter() - start
+                print(
+                    f"[{elapsed:6.0f} s] {name} seed {seed} fold {fold}: {message}",
+                    flush=True,
+                )
+
+            pairs = [(data.iloc[train], data.iloc[test]) for data in (X, y)]
+            fold_score, fold_fits = fold_scores(
+                task, *pairs, REAL_N_COMPONENTS[quick], seed, log
+            )
+            for key, value in fold_score.items():
+                seed_scores.setdefault(key, []).append(value)
+            for key, value in fold_fits.items():
+                fits.setdefault(key, []).append(value)
+        for key, values in seed_scores.items():
+            scores.setdefault(key, []).append(np.mean(values))
+    seconds = time.perf_counter() - start
+    print(f"{name}: {seconds:.0f} s", flush=True)
+    return task, scores, fits, seconds
+
+
+def score_key(feature_set, k):
+    """The ``scores`` key's feature set and k: "raw" has no k."""
+    return (feature_set, None) if feature_set == "raw" else (feature_set, k)
+
+
+def mean_std(values):
+    """Format per-seed scores as ``"mean ± std"``, or the mean for one seed."""
+    if len(values) < 2:
+        return f"{np.mean(values):.3f}"
+    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+
+
+def score_rows(scores, kind, n_components):
+    """Rows of one table and downstream model: feature sets by k."""
+    return [
+        {
+            "features": feature_set.format(k="k"),
+            **{
+                f"k = {k}": mean_std(scores[(*score_key(feature_set, k), kind)])
+                for k in n_components
+            },
+        }
+        for feature_set in FEATURE_SETS
+    ]
+
+
+def fit_rows(fits, n_components):
+    """Rows of the reducers' median fit seconds (and epochs) by k."""
+    rows = []
+    for reducer in ("PCA", *NEURAL):
+        row = {"reducer": reducer}
+        for k in n_components:
+            seconds, epochs = zip(*fits[reducer, k], strict=True)
+            cell = f"{np.median(seconds):.2f} s"
+            if reducer in NEURAL:
+                cell += f", {np.median(epochs):.0f} epochs"
+            row[f"k = {k}"] = cell
+        rows.append(row)
+    return rows
+
+
+def comparison(scores, feature_set, baseline, k):
+    """Difference of the linear model's mean scores, and whether within spread.
+
+    Within the spread: the difference is no larger than the larger of the
+    two rows' standard deviations over seeds. One seed has no spread.
+    """
+    values = scores[(*score_key(feature_set, k), "linear")]
+    base = scores[(*score_key(baseline, k), "linear")]
+    difference = np.mean(values) - np.mean(base)
+    if len(values) < 2:
+        return f"{difference:+.3f}"
+    spread = max(np.std(values), np.std(base))
+    return f"{difference:+.3f} ({'within' if abs(difference) <= spread else 'beyond'})"
+
+
+def summary_rows(results, n_components):
+    """The summary: per table and k, the linear model's differences."""
+    return [
+        {
+            "table": name,
+            "k": k,
+            **{
+                label: comparison(scores, feature_set, baseline, k)
+                for label, feature_set, baseline in COMPARISONS
+            },
+        }
+        for name, (task, scores, fits, seconds) in results.items()
+        for k in n_components
+    ]
+
+
+def real_header(quick, threads, n_components):
+    """Title, command, date, machine and protocol of the real-tables page."""
+    seeds = REAL_SEEDS[quick]
+    command = "python benchmarks/bench_representation.py " + shlex.join(sys.argv[1:])
+    return "\n".join(
+        [
+            "# Representation on real tables (benchmarks/bench_representation.py)",
+            "",
+            f"`OMP_NUM_THREADS={threads} {command.strip()}`, run on "
+            f"{datetime.date.today().isoformat()}: {os.cpu_count()} CPU cores "
+            f"({platform.machine()}), OMP_NUM_THREADS={threads}; scikit-learn "
+            f"{sklearn.__version__}, torch {torch.__version__}, skgen "
+            f"{skgen.__version__}.",
+            "",
+            f"Each table is split {N_FOLDS}-fold (KFold for regression, "
+            "StratifiedKFold for classes; shuffled by the seed) for seeds "
+            f"{list(seeds)}, with k = n_components in {list(n_components)}. "
+            "Each fold fits the raw encoding (one-hot categories, standardised "
+            "numbers), PCA(k) on it, and one AutoEncoder and one VAE per k on "
+            'the raw frame with their defaults and `features="all_layers"` '
+            "(whose first k columns are the codes); a downstream model fitted "
+            "on each feature set of the training fold is scored on the test "
+            "fold. Cells are the mean over seeds of the mean over folds, ± its "
+            "standard deviation over seeds (numpy's, ddof=0); the raw row does "
+            "not depend on k. "
+            "Metrics: R² (diamonds' log price, diabetes), ROC AUC (fair), "
+            "accuracy (penguins).",
+        ]
+    )
+
+
+def real_report(quick, names):
+    """Run the real tables; return the markdown page."""
+    n_components = REAL_N_COMPONENTS[quick]
+    with limited_threads() as threads:
+        warm_up()
+        results = {name: table_results(name, quick) for name in names}
+    sections = [
+        real_header(quick, threads, n_components),
+        "\n## Summary: linear model, difference of mean scores\n",
+        "Per table and k: learned codes against PCA's, and raw plus learned "
+        "features against raw alone. (within): the difference is no larger than "
+        "the larger standard deviation over seeds of the two rows; (beyond): it "
+        "is; with one seed, no spread is shown.\n",
+        to_markdown(summary_rows(results, n_components)),
+    ]
+    for name, (task, scores, fits, seconds) in results.items():
+        sections.append(f"\n## {name} ({METRICS[task]}; {seconds:.0f} s in all)")
+        for kind, model in DOWNSTREAM.items():
+            sections += [
+                f"\n{kind}: {model}\n",
+                to_markdown(score_rows(scores, kind, n_components)),
+            ]
+        sections += [
+            "\nReducer fit seconds (median over folds and seeds) and epochs:\n",
+            to_markdown(fit_rows(fits, n_components)),
+        ]
+    return "\n".join(sections)
+
+
+def main():
+    """Command line: ``--part``, ``--quick``, ``--tables`` and ``--output``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small, short run")
+    parser.add_argument("--part", choices=("both", "synthetic", "real"), default="both")
+    parser.add_argument(
+        "--tables", default=",".join(TABLES), help="real tables, comma-separated"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="real tables' page (default benchmarks/results/"
+        "representation_real.md for a full run, none with --quick)",
+    )
+    args = parser.parse_args()
+    if args.part in ("both", "synthetic"):
+        with limited_threads():
+            for title, rows in tables(args.quick):
+                print(f"\n{title}\n\n{to_markdown(rows)}", flush=True)
+    if args.part in ("both", "real"):
+        names = [name for name in args.tables.split(",") if name]
+        output = args.output or (None if args.quick else REAL_OUTPUT)
+        write_report(real_report(args.quick, names), output)
+
+
 if __name__ == "__main__":
-    main_for(tables, __doc__.splitlines()[0])
+    main()

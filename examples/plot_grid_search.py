@@ -42,10 +42,11 @@ print(f"{X_train.shape[0]} training and {X_test.shape[0]} test digits")
 # The autoencoder learns codes without looking at the labels; the scaler puts
 # the codes on a common scale, so that one ``C`` means the same for every code
 # size; the logistic regression predicts the digit from them. As in the other
-# digits examples the pixels are used as they are (``numeric_scaling=None``).
+# digits examples the pixels are used as they are (``numeric_scaling=None``)
+# and the images are clean (``corruption=None``, see the quickstart).
 # To keep the search short, each autoencoder trains for at most 30 epochs.
 pipeline = make_pipeline(
-    AutoEncoder(numeric_scaling=None, max_epochs=30, random_state=0),
+    AutoEncoder(numeric_scaling=None, corruption=None, max_epochs=30, random_state=0),
     StandardScaler(),
     LogisticRegression(max_iter=1000),
 )

@@ -50,8 +50,10 @@ _TEXTS = {
         followed by the activations of every hidden layer of the encoder
         (``n_components + sum(hidden_layer_sizes)`` features, named by
         ``get_feature_names_out``), the wide features that denoising
-        autoencoders fed to downstream models in tabular competitions.
-        ``inverse_transform`` always takes codes. Fixed at fit.
+        autoencoders fed to downstream models in tabular competitions. Feed
+        them to tree models: behind a scaler, a unit that is rarely active
+        in the training rows turns its rare values into huge inputs of a
+        linear model. ``inverse_transform`` always takes codes. Fixed at fit.
     """,
     # VAE and GAN (the AutoEncoder describes it in full).
     "categorical_features": """
