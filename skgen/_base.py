@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from skorch.callbacks import Callback, EarlyStopping
+from skorch.utils import noop
 
 from skgen._compat import (
     Interval,
@@ -302,6 +303,8 @@ class NeuralEstimator(SkgenEstimator):
             threshold=self.tol,
             threshold_mode="rel",
             load_best=validating,
+            # The progress report (verbose) says how training ended.
+            sink=noop,
         )
         return [("early_stopping", early_stopping)]
 

@@ -127,7 +127,13 @@ _TEXTS = {
     """,
     "verbose": """
     verbose : int, default=0
-        ``1`` prints a line of losses per epoch.
+        ``1`` reports progress on standard error: on a terminal a bar over
+        the epochs with the time left and the latest losses, elsewhere (a
+        file, a pipe) ten plain lines with no escape codes; then one line on
+        how training ended, naming the epoch whose weights the model keeps
+        when early stopping ended it. ``2`` prints a table of the losses of
+        every epoch on standard output instead of the progress, then the
+        same last line.
     """,
     "table_attributes": """
     table_encoder_ : skgen._tabular.TableEncoder

@@ -14,12 +14,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
+from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
 from torch import nn
 
 from skgen._layers import CategoricalHeads, make_mlp
 from skgen._torch import active_rng
-from skgen._training import DivergenceGuard, SkgenNet
+from skgen._training import DivergenceGuard, SkgenNet, verbose_callbacks
 
 # Adam's moment decay for both players, as in the WGAN-GP paper and CTGAN.
 ADAM_BETAS = (0.5, 0.9)
@@ -236,9 +236,8 @@ class GANNet(SkgenNet):
                 DivergenceGuard(keys=("generator_loss", "discriminator_loss")),
             ),
         ]
-        if self.verbose:
-            callbacks.append(("print_log", PrintLog(keys_ignored=["train_loss"])))
-        return callbacks
+        keys = ("generator_loss", "discriminator_loss")
+        return callbacks + verbose_callbacks(self.verbose, keys, mark_best=False)
 
     def divergence_advice(self):
         """What to try when a player's loss diverges."""

@@ -397,8 +397,8 @@ class TestTraining:
         ae = AutoEncoder(n_iter_no_change=None, tol=10.0, **params).fit(X)
         assert ae.n_epochs_ == 12
 
-    def test_verbose_prints_one_line_per_epoch(self, X, capsys):
-        AutoEncoder(verbose=1, n_iter_no_change=None, **FAST).fit(X)
+    def test_verbose_2_prints_one_line_per_epoch(self, X, capsys):
+        AutoEncoder(verbose=2, n_iter_no_change=None, **FAST).fit(X)
         out = capsys.readouterr().out
         assert "train_loss" in out
         epoch_lines = [

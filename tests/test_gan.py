@@ -344,8 +344,13 @@ class TestTraining:
     def test_verbose_prints_both_losses(self, blobs, capsys):
         X, _ = blobs
         GAN(**{**FAST, "max_epochs": 2}, verbose=1).fit(X)
+        err = capsys.readouterr().err
+        assert "generator_loss" in err and "discriminator_loss" in err
+        GAN(**{**FAST, "max_epochs": 2}, verbose=2).fit(X)
         out = capsys.readouterr().out
         assert "generator_loss" in out and "discriminator_loss" in out
+        # No "best so far" colouring: it means nothing for adversarial losses.
+        assert "\x1b" not in out
 
 
 class TestInternals:

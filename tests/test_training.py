@@ -1,12 +1,21 @@
 """How every model trains: the data path, the skorch net base, the divergence guard."""
 
+import io
+
+import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
 
 from skgen import AutoEncoder
-from skgen._training import DivergenceGuard, SliceIterator, WholeTensorDataset
+from skgen._training import (
+    DivergenceGuard,
+    EpochProgress,
+    SliceIterator,
+    WholeTensorDataset,
+)
 
 
 class TestSliceIterator:
@@ -128,3 +137,124 @@ class TestDivergence:
             FloatingPointError, match="valid loss became nan at epoch 7"
         ):
             DivergenceGuard().on_epoch_end(Net())
+
+
+class TestOptimizerStep:
+    """torch's own optimizers step over all tensors at once (``foreach``)."""
+
+    X = torch.rand(40, 5).numpy()
+
+    @pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
+    def test_builtin_optimizers_use_foreach(self, name):
+        from skgen import VAE, AutoregressiveGenerator
+
+        models = [
+            AutoEncoder(2, optimizer=name, max_epochs=1, random_state=0),
+            VAE(2, optimizer=name, max_epochs=1, random_state=0),
+        ]
+        if name == "adam":  # the AutoregressiveGenerator always uses Adam
+            models.append(AutoregressiveGenerator(max_epochs=1, random_state=0))
+        for model in models:
+            model.fit(self.X)
+            groups = model.net_.optimizer_.param_groups
+            assert all(group["foreach"] is True for group in groups), model
+
+    def test_foreach_gives_the_same_fit(self, monkeypatch):
+        from skgen import _training
+
+        fitted = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        original = _training.SkgenNet.get_params_for_optimizer
+
+        def per_tensor(self, prefix, named_parameters):
+            args, kwargs = original(self, prefix, named_parameters)
+            return args, {**kwargs, "foreach": False}
+
+        monkeypatch.setattr(_training.SkgenNet, "get_params_for_optimizer", per_tensor)
+        looped = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        assert looped.net_.optimizer_.param_groups[0]["foreach"] is False
+        assert torch.equal(
+            torch.as_tensor(fitted.transform(self.X)),
+            torch.as_tensor(looped.transform(self.X)),
+        )
+
+    def test_an_optimizer_of_ones_own_gets_its_arguments_unchanged(self):
+        class PlainSGD(torch.optim.SGD):
+            def __init__(self, params, lr, weight_decay=0.0):
+                super().__init__(params, lr=lr, weight_decay=weight_decay)
+
+        model = AutoEncoder(2, optimizer=PlainSGD, max_epochs=1, random_state=0)
+        model.fit(self.X)
+        assert isinstance(model.net_.optimizer_, PlainSGD)
+
+
+class TestProgress:
+    """verbose=1 reports progress and how training ended; verbose=2 the table."""
+
+    X = torch.rand(60, 5).numpy()
+
+    def test_plain_lines_when_not_a_terminal(self, capsys):
+        AutoEncoder(2, max_epochs=30, n_iter_no_change=None, verbose=1).fit(self.X)
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        lines = captured.err.splitlines()
+        assert lines[0].startswith("epoch 1/30, ")
+        assert lines[-2].startswith("epoch 30/30, ") and "train_loss" in lines[-2]
+        assert len(lines) == 1 + 10 + 1
+        assert lines[-1].startswith("trained 30 epochs in ")
+        assert "\x1b" not in captured.err and "\r" not in captured.err
+
+    def test_early_stopping_names_the_epoch_kept(self, capsys):
+        ae = AutoEncoder(
+            2,
+            max_epochs=200,
+            validation_fraction=0.2,
+            n_iter_no_change=3,
+            tol=0.0,
+            verbose=1,
+            random_state=0,
+        ).fit(self.X)
+        last = capsys.readouterr().err.splitlines()[-1]
+        losses = ae.history_[:, "valid_loss"]
+        best = int(np.argmin(losses)) + 1
+        assert last.startswith(f"stopped early after {ae.n_epochs_} of 200 epochs")
+        assert last.endswith(f"keeps the weights of epoch {best}")
+
+    def test_interrupt_says_what_is_kept(self, capsys):
+        class Interrupt(Callback):
+            def on_epoch_end(self, net, **kwargs):
+                if len(net.history) == 3:
+                    raise KeyboardInterrupt
+
+        ae = AutoEncoder(
+            2, max_epochs=10, callbacks=[Interrupt()], verbose=1, random_state=0
+        )
+        with pytest.warns(UserWarning, match="interrupted"):
+            ae.fit(self.X)
+        last = capsys.readouterr().err.splitlines()[-1]
+        assert last.startswith("interrupted after 2 complete epochs")
+
+    def test_verbose_2_prints_the_table_and_the_last_line(self, capsys):
+        AutoEncoder(2, max_epochs=4, n_iter_no_change=None, verbose=2).fit(self.X)
+        captured = capsys.readouterr()
+        rows = [line for line in captured.out.splitlines() if line.split()[0].isdigit()]
+        assert len(rows) == 4 and "\x1b" not in captured.out
+        assert captured.err.splitlines() == [captured.err.splitlines()[-1]]
+        assert captured.err.startswith("trained 4 epochs")
+
+    def test_a_bar_on_a_terminal(self):
+        class Terminal(io.StringIO):
+            def isatty(self):
+                return True
+
+            def __deepcopy__(self, memo):  # skgen copies the callbacks it gets
+                return self
+
+        stream = Terminal()
+        progress = EpochProgress(stream=stream)
+        AutoEncoder(2, max_epochs=5, n_iter_no_change=None, callbacks=[progress]).fit(
+            self.X
+        )
+        text = stream.getvalue()
+        # tqdm draws at most ten times a second: this fit shows the start.
+        assert "0/5" in text and "epoch/s" in text and "\r" in text
+        assert text.rstrip().splitlines()[-1].startswith("trained 5 epochs")
