@@ -205,7 +205,8 @@ def balanced_category_weights(X, categorical_blocks, numeric_loss=0.5):
     """
     weights = []
     for start, stop in categorical_blocks:
-        shares = np.asarray(X[:, start:stop], dtype=np.float64).mean(axis=0)
+        # Accumulated in float64 without a float64 copy of the block.
+        shares = np.asarray(X[:, start:stop]).mean(axis=0, dtype=np.float64)
         shares = shares[shares > 0]
         entropy = float(-(shares * np.log(shares)).sum())
         weights.append(min(1.0, numeric_loss / entropy) if entropy > 0 else 1.0)
