@@ -262,7 +262,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     _added_parameters = {
         **LatentTransformerMixin._added_parameters,
         "corruption": None,
-        "corruption_rate": 0.15,
+        "corruption_rate": 0.3,
         "predict_corruption": False,
         "category_weights": None,
     }

@@ -184,11 +184,10 @@ class ColumnCorruption(nn.Module):
         cells = (n_rows, self.n_columns)
         hit = torch.rand(cells, generator=rng, device=x.device) < self.rate
         slot_hit = hit[:, self.slot_columns]
-        if self.kind == "swap":
-            donors = torch.randint(n_rows, cells, generator=rng, device=x.device)
-            replacement = torch.gather(x, 0, donors[:, self.slot_columns])
-        else:
-            replacement = torch.zeros_like(x)
+        if self.kind == "mask":
+            return x.masked_fill(slot_hit, 0.0), hit
+        donors = torch.randint(n_rows, cells, generator=rng, device=x.device)
+        replacement = torch.gather(x, 0, donors[:, self.slot_columns])
         return torch.where(slot_hit, replacement, x), hit
 
 
@@ -213,6 +212,18 @@ def balanced_category_weights(X, categorical_blocks, numeric_loss=0.5):
     return weights
 
 
+def by_width(categorical_blocks, values):
+    """``values`` (one per block) gathered by block width, in first-seen order.
+
+    The order of :func:`group_blocks`'s groups, so that ``group{i}`` and the
+    i-th list line up.
+    """
+    groups = {}
+    for (start, stop), value in zip(categorical_blocks, values, strict=True):
+        groups.setdefault(stop - start, []).append(value)
+    return list(groups.values())
+
+
 def group_blocks(module, categorical_blocks):
     """Register the column indices of equal-width blocks as buffers of ``module``.
 
@@ -221,12 +232,11 @@ def group_blocks(module, categorical_blocks):
     width, an index of shape ``(n_blocks, width)``. Returns the number of
     groups.
     """
-    by_width = {}
-    for start, stop in categorical_blocks:
-        by_width.setdefault(stop - start, []).append(range(start, stop))
-    for i, blocks in enumerate(by_width.values()):
+    indices = [range(start, stop) for start, stop in categorical_blocks]
+    groups = by_width(categorical_blocks, indices)
+    for i, blocks in enumerate(groups):
         module.register_buffer(f"group{i}", torch.tensor(blocks, dtype=torch.long))
-    return len(by_width)
+    return len(groups)
 
 
 def gumbel_noise(shape, rng=None, device=None):
@@ -348,14 +358,10 @@ class TabularLoss(nn.Module):
         self.n_groups = group_blocks(self, categorical_blocks)
         self.weighted = category_weights is not None
         if self.weighted:
-            by_width = {}
-            for (start, stop), weight in zip(
-                categorical_blocks, category_weights, strict=True
-            ):
-                by_width.setdefault(stop - start, []).append(weight)
             # Not persistent: they only shape training, and files written
             # before they existed keep loading.
-            for i, weights in enumerate(by_width.values()):
+            groups = by_width(categorical_blocks, category_weights)
+            for i, weights in enumerate(groups):
                 self.register_buffer(
                     f"weight{i}", torch.tensor(weights), persistent=False
                 )

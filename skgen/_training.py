@@ -379,8 +379,9 @@ def verbose_callbacks(verbose, keys, mark_best=True):
     if verbose >= 1:
         callbacks.append(("progress", EpochProgress(keys, epochs=verbose == 1)))
     if verbose >= 2:
-        ignored = [key for key in ("train_loss",) if key not in keys]
-        table = EpochTable(mark_best=mark_best, keys_ignored=ignored or None)
+        # A GAN's history has a train_loss that means nothing for it.
+        ignored = None if "train_loss" in keys else ["train_loss"]
+        table = EpochTable(mark_best=mark_best, keys_ignored=ignored)
         callbacks.append(("print_log", table))
     return callbacks
 
