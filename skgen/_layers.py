@@ -37,16 +37,20 @@ def linear(n_in, n_out):
     """An ``nn.Linear`` initialised as torch does, from the active private generator.
 
     Inside :func:`skgen._torch.private_rng` the layer is created without
-    initial values (on the ``meta`` device, which draws nothing) and filled
-    with ``nn.Linear``'s own initialisation, drawn from the block's CPU
-    generator: the same values ``nn.Linear`` would draw from torch's global
-    generator in the same state. Outside such a block it is a plain
-    ``nn.Linear``.
+    initial values (on the ``meta`` device, which draws nothing), given empty
+    CPU parameters and filled with ``nn.Linear``'s own initialisation, drawn
+    from the block's CPU generator: the same values ``nn.Linear`` would draw
+    from torch's global generator in the same state. Outside such a block it
+    is a plain ``nn.Linear``. (``nn.utils.skip_init`` does the same in one
+    call, but its ``to_empty`` imports sympy, a second of a process's first
+    fit.)
     """
     rng = active_rng()
     if rng is None:
         return nn.Linear(n_in, n_out)
-    layer = nn.utils.skip_init(nn.Linear, n_in, n_out)
+    layer = nn.Linear(n_in, n_out, device="meta")
+    layer.weight = nn.Parameter(torch.empty(n_out, n_in))
+    layer.bias = nn.Parameter(torch.empty(n_out))
     # nn.Linear.reset_parameters: kaiming_uniform with a=sqrt(5) makes the
     # weights uniform on +-1/sqrt(n_in), as the bias is.
     nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=rng)

@@ -246,6 +246,20 @@ def _missing_number_error(codecs):
     )
 
 
+def _runs(columns, slots):
+    """``(first, last)`` index ranges over which both lists go up by one."""
+    runs, first = [], 0
+    for i in range(1, len(columns) + 1):
+        if (
+            i == len(columns)
+            or columns[i] != columns[i - 1] + 1
+            or slots[i] != slots[i - 1] + 1
+        ):
+            runs.append((first, i))
+            first = i
+    return runs
+
+
 class TableEncoder:
     """Encode a mixed-type table as one float32 matrix and decode it back.
 
@@ -364,9 +378,48 @@ class TableEncoder:
     def transform(self, X):
         """Encode ``X`` (columns as in fit) as a float32 matrix."""
         out = np.zeros((X.shape[0], self.n_encoded_), dtype=np.float32)
+        encoded = set()
+        if not self.is_frame_ and X.dtype.kind in "biuf":
+            encoded = self._encode_numbers(X, out)
         for j, codec in enumerate(self.columns_):
-            codec.encode(self._column(X, j), out, self.handle_unknown)
+            if j not in encoded:
+                codec.encode(self._column(X, j), out, self.handle_unknown)
         return out
+
+    def _encode_numbers(self, X, out):
+        """Encode an array's plain numbers in one pass; return their columns.
+
+        Standardised (or unscaled) numbers with no missing value encode as
+        ``(X - mean) / scale``, column by column in the codecs, or all at
+        once here, with the same float64 arithmetic: the same matrix, without
+        a pass per column. Anything else (quantiles, a missing value, a
+        value too large) is left to the codecs, which encode or report it.
+        """
+        plain = [
+            j
+            for j, codec in enumerate(self.columns_)
+            if type(codec) is NumberCodec and codec.scaling != "quantile"
+        ]
+        if not plain:
+            return set()
+        codecs = [self.columns_[j] for j in plain]
+        starts = [codec.start for codec in codecs]
+        means = np.array([codec.mean for codec in codecs])
+        scales = np.array([codec.scale for codec in codecs])
+        # Runs of columns that sit side by side in X and in the matrix are
+        # read and written as slices, not gathered.
+        numbers = np.empty((X.shape[0], len(plain)))
+        runs = _runs(plain, starts)
+        for first, last in runs:
+            columns = slice(plain[first], plain[last - 1] + 1)
+            np.subtract(X[:, columns], means[first:last], out=numbers[:, first:last])
+        with np.errstate(over="ignore", invalid="ignore"):
+            numbers /= scales
+        if not np.isfinite(numbers).all():
+            return set()
+        for first, last in runs:
+            out[:, starts[first] : starts[last - 1] + 1] = numbers[:, first:last]
+        return set(plain)
 
     def inverse_transform(self, Xt, *, index=None, float_dtype=np.float64):
         """Decode an encoded (or decoder-output) matrix back to the table.

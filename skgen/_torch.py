@@ -96,9 +96,36 @@ def resolve_device(device):
     return resolved
 
 
+# Multiply-adds of one training step (batch rows x the net's parameters) below
+# which a fit trains on one thread. PLACEHOLDER, calibrated below.
+ONE_THREAD_WORK = 50_000_000
+
+
+def thread_count(work=None):
+    """The intra-op threads torch should use for a task of ``work`` multiply-adds.
+
+    ``OMP_NUM_THREADS``, when set, gives the count (joblib's process workers
+    set it to their share of the cores; users who know better set it too).
+    Otherwise a training step smaller than :data:`ONE_THREAD_WORK` gets one
+    thread, and anything else torch's current count. Small nets gain little
+    from a second thread on a quiet machine, and on a busy one torch's
+    threads wait on each other at every operation: with one competing
+    process on two cores, a digits AutoEncoder fit took 40 times longer on
+    two threads than on one (``benchmarks/bench_training.py``).
+    ``torch.set_num_threads`` caps the count.
+    """
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    current = torch.get_num_threads()
+    if work is not None and work < ONE_THREAD_WORK:
+        return 1
+    return current
+
+
 @contextlib.contextmanager
-def torch_threads():
-    """Use the thread count the process was given while torch works.
+def torch_threads(work=None):
+    """Use :func:`thread_count`'s threads while torch works.
 
     joblib's process workers (``GridSearchCV(n_jobs=k)``) set
     ``OMP_NUM_THREADS`` to ``cpu_count // k``; torch reads it only when it
@@ -113,10 +140,15 @@ def torch_threads():
     change or restore; a thread that starts later begins with the count last
     set. Backends with one process-wide pool share the count, which every fit
     reads from the same ``OMP_NUM_THREADS``.
+
+    Parameters
+    ----------
+    work : int or None, default=None
+        Multiply-adds of one training step; ``None`` for inference, which
+        keeps torch's count.
     """
-    wanted = os.environ.get("OMP_NUM_THREADS", "")
     before = torch.get_num_threads()
-    wanted = int(wanted) if wanted.isdigit() and int(wanted) > 0 else before
+    wanted = thread_count(work)
     if wanted != before:
         torch.set_num_threads(wanted)
     try:

@@ -16,6 +16,7 @@ and :class:`SliceIterator` hold the whole tensor and slice it (after one
 batch order under the fit's own ``rng``.
 """
 
+import inspect
 import math
 import sys
 import time
@@ -44,6 +45,90 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+
+
+# Optimizers -------------------------------------------------------------------
+
+
+def _unwrapped(function):
+    """``function`` without the wrappers torch put around it (``inspect.unwrap``)."""
+    return inspect.unwrap(function)
+
+
+class EagerSteps:
+    """torch's optimizer methods without their ``torch._dynamo`` wrappers.
+
+    torch wraps ``Optimizer.add_param_group``, ``zero_grad``,
+    ``state_dict``, ``load_state_dict`` and each optimizer's ``step`` so that
+    ``torch.compile`` treats them right; the wrappers import
+    ``torch._dynamo`` (with sympy, about 800 modules and a second on this
+    machine) the first time a process builds or steps an optimizer. skgen
+    trains eagerly, never compiled, so a mixin that calls the wrapped
+    functions directly does the same arithmetic, bit for bit, without that
+    import: a process's first fit, and each worker of a parallel search,
+    start a second sooner. ``step`` keeps what its wrapper does outside
+    compilation (gradients off unless the optimizer is differentiable), and
+    torch still adds its profiler record and step hooks around it.
+
+    Where torch leaves a method unwrapped (another torch version), the
+    method is called as it is.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The torch optimizer this class steps like: the class after the mixin.
+        mro = cls.__mro__
+        cls._torch_step = staticmethod(_unwrapped(mro[mro.index(EagerSteps) + 1].step))
+
+    def add_param_group(self, param_group):
+        _unwrapped(torch.optim.Optimizer.add_param_group)(self, param_group)
+
+    def zero_grad(self, set_to_none=True):
+        _unwrapped(torch.optim.Optimizer.zero_grad)(self, set_to_none)
+
+    def state_dict(self):
+        return _unwrapped(torch.optim.Optimizer.state_dict)(self)
+
+    def load_state_dict(self, state_dict):
+        _unwrapped(torch.optim.Optimizer.load_state_dict)(self, state_dict)
+
+    def step(self, closure=None):
+        with torch.set_grad_enabled(self.defaults["differentiable"]):
+            return self._torch_step(self, closure)
+
+
+class EagerAdam(EagerSteps, torch.optim.Adam):
+    """:class:`torch.optim.Adam` without the ``torch._dynamo`` import."""
+
+
+class EagerAdamW(EagerSteps, torch.optim.AdamW):
+    """:class:`torch.optim.AdamW` without the ``torch._dynamo`` import."""
+
+
+class EagerSGD(EagerSteps, torch.optim.SGD):
+    """:class:`torch.optim.SGD` without the ``torch._dynamo`` import."""
+
+
+class EagerRMSprop(EagerSteps, torch.optim.RMSprop):
+    """:class:`torch.optim.RMSprop` without the ``torch._dynamo`` import."""
+
+
+_EAGER = {
+    torch.optim.Adam: EagerAdam,
+    torch.optim.AdamW: EagerAdamW,
+    torch.optim.SGD: EagerSGD,
+    torch.optim.RMSprop: EagerRMSprop,
+}
+
+
+def eager_optimizer(optimizer_class):
+    """The class a net builds for ``optimizer_class``.
+
+    torch's Adam, AdamW, SGD and RMSprop (the classes ``optimizer`` names)
+    become their :class:`EagerSteps` subclasses; any other class is returned
+    as it is.
+    """
+    return _EAGER.get(optimizer_class, optimizer_class)
 
 
 # Data path ------------------------------------------------------------------
@@ -242,6 +327,45 @@ class DivergenceGuard(Callback):
                 )
 
 
+class EpochLoss(PassthroughScoring):
+    """An epoch's mean loss in the history, from batches or from the lean loop.
+
+    skorch's ``PassthroughScoring`` averages the losses the batches wrote to
+    the history. When :class:`SkgenNet` trains with its lean loop, which
+    writes no batches, the mean comes from the sums the loop kept
+    (``net.epoch_losses_``); the history's epoch rows are the same either way.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if not getattr(net, "lean_epochs_", False):
+            return super().on_epoch_end(net, **kwargs)
+        score = net.epoch_losses_.get(self.name)
+        if score is None:
+            return None
+        is_best = self._is_best_score(score)
+        if is_best:
+            self.best_score_ = score
+        net.history.record(self.name, score)
+        if is_best is not None:
+            net.history.record(self.name + "_best", bool(is_best))
+        return None
+
+
+# Callback hooks that run for every batch. A net none of whose callbacks does
+# anything in them trains with SkgenNet's lean loop.
+BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+def wants_batches(callback):
+    """Whether ``callback`` works per batch or reads the batches' history."""
+    if isinstance(callback, PassthroughScoring) and not isinstance(callback, EpochLoss):
+        return True
+    return any(
+        getattr(type(callback), hook, None) is not getattr(Callback, hook)
+        for hook in BATCH_HOOKS
+    )
+
+
 # Progress -----------------------------------------------------------------
 
 # Lines a progress report writes over a fit when its stream is not a terminal.
@@ -397,6 +521,14 @@ class SkgenNet(NeuralNet):
     or any callback raising :class:`StopTraining`), the net sets
     ``interrupted_`` and drops the epoch it cut short from the history, so
     that the history lists complete epochs only.
+
+    When no callback works per batch (see :func:`wants_batches`), the net
+    trains with a lean loop (``lean_epochs_``): each batch is one optimizer
+    step and its losses are summed; the history gets one row per epoch, with
+    the means :class:`EpochLoss` records, and no per-batch entries. skorch's
+    loop, which notifies every callback three times per batch and writes
+    each batch's loss and size to the history, runs otherwise. Both do the
+    same arithmetic.
     """
 
     def notify(self, method_name, **cb_kwargs):
@@ -421,6 +553,10 @@ class SkgenNet(NeuralNet):
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """Run skorch's loop; record an interrupt in ``interrupted_``."""
+        self.lean_epochs_ = not any(
+            getattr(type(self), hook) is not getattr(NeuralNet, hook)
+            for hook in BATCH_HOOKS
+        ) and not any(wants_batches(callback) for _, callback in self.callbacks_)
         self.interrupted_ = False
         self.n_complete_epochs_ = len(self.history)
         try:
@@ -430,6 +566,72 @@ class SkgenNet(NeuralNet):
         except KeyboardInterrupt:
             self.interrupted_ = True
             raise
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over ``iterator``: skorch's, or the lean loop's.
+
+        The lean loop keeps, per loss, the sum over batches of the loss times
+        the batch's rows, and puts the means in ``epoch_losses_``; the
+        batches' losses are summed as tensors on an accelerator, so that
+        reading them does not wait for every step.
+        """
+        if not getattr(self, "lean_epochs_", False):
+            super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+            return
+        if iterator is None:
+            return
+        if training:
+            self.epoch_losses_ = {}
+        self.batch_loss_sums_ = {}
+        n_batches = 0
+        # The steps set the modules' mode every batch; nothing else runs
+        # between them here, so once per pass does.
+        self._set_training(training)
+        self.pass_mode_ = training
+        try:
+            for batch in iterator:
+                step = step_fn(batch, **fit_params)
+                self.record_batch_loss(prefix + "_loss", step["loss"], len(batch[0]))
+                n_batches += 1
+        finally:
+            self.pass_mode_ = None
+        self.history.record(prefix + "_batch_count", n_batches)
+        for name, (total, rows) in self.batch_loss_sums_.items():
+            self.epoch_losses_[name] = float(total) / rows
+        self.batch_loss_sums_ = {}
+
+    def _set_training(self, training=True):
+        """Set the modules' mode, unless the lean loop's pass already did."""
+        if getattr(self, "pass_mode_", None) is not training:
+            super()._set_training(training)
+
+    def record_batch_loss(self, name, loss, n_rows):
+        """Record a batch's ``loss`` (a scalar tensor) over ``n_rows`` rows.
+
+        skorch's loop writes it to the batch's history; the lean loop adds it
+        to the epoch's sums.
+        """
+        if not getattr(self, "lean_epochs_", False):
+            self.history.record_batch(name, loss.item())
+            return
+        loss = loss.detach()
+        loss = loss.item() if loss.device.type == "cpu" else loss.double()
+        total, rows = self.batch_loss_sums_.get(name, (0.0, 0))
+        self.batch_loss_sums_[name] = (total + loss * n_rows, rows + n_rows)
+
+    def train_step(self, batch, **fit_params):
+        """skorch's step; in the lean loop, without notifying callbacks."""
+        if not getattr(self, "lean_epochs_", False):
+            return super().train_step(batch, **fit_params)
+        step = {}
+
+        def closure():
+            self._zero_grad_optimizer()
+            step.update(self.train_step_single(batch, **fit_params))
+            return step["loss"]
+
+        self._step_optimizer(closure)
+        return step
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train as skorch does; after an interrupt keep complete epochs only.
@@ -456,12 +658,19 @@ class SkgenNet(NeuralNet):
             kwargs.setdefault("foreach", True)
         return args, kwargs
 
+    def initialize_optimizer(self, triggered_directly=None):
+        """Build the optimizer as skorch does, from :func:`eager_optimizer`'s class."""
+        named_parameters = self.get_all_learnable_params()
+        args, kwargs = self.get_params_for_optimizer("optimizer", named_parameters)
+        self.optimizer_ = eager_optimizer(self.optimizer)(*args, **kwargs)
+        return self
+
     @property
     def _default_callbacks(self):
         callbacks = [
             ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("train_loss", EpochLoss(name="train_loss", on_train=True)),
+            ("valid_loss", EpochLoss(name="valid_loss")),
             ("divergence_guard", DivergenceGuard()),
         ]
         return callbacks + verbose_callbacks(self.verbose, ("train_loss", "valid_loss"))
@@ -504,7 +713,8 @@ def fit_net(
     ``row_weights`` the weights of the training rows), dropout and every
     noise are drawn from generators of this fit alone, so torch's global
     generators are never read or changed, and fits in concurrent threads
-    give what they give alone. The thread count follows ``OMP_NUM_THREADS``.
+    give what they give alone. The thread count follows ``OMP_NUM_THREADS``,
+    or the size of a training step (:func:`skgen._torch.thread_count`).
     ``net_kwargs`` go to ``net_class`` as they are (``module__*``,
     ``criterion``, ``callbacks``, ...).
 
@@ -515,10 +725,11 @@ def fit_net(
     training rows, its random generators or early stopping's copy of the
     best weights.
     """
-    complete_lazy_imports(net_kwargs.get("optimizer", torch.optim.SGD), device)
+    optimizer_class = net_kwargs.get("optimizer", torch.optim.SGD)
+    complete_lazy_imports(eager_optimizer(optimizer_class), device)
     X = to_float32_tensor(X, device)
     y = None if y is None else to_float32_tensor(y, device)
-    with torch_threads(), private_rng(seed, device) as rng:
+    with private_rng(seed, device) as rng:
         train_split = None
         if validation_fraction is not None:
             valid, train = validation_split(
@@ -533,9 +744,10 @@ def fit_net(
             net_kwargs["iterator_train__weights"] = torch.as_tensor(
                 row_weights, dtype=torch.float64
             )
+        batch_size = min(batch_size, len(X))
         net = net_class(
             module_class,
-            batch_size=min(batch_size, len(X)),
+            batch_size=batch_size,
             iterator_train=iterator_train,
             iterator_train__rng=rng,
             iterator_valid=SliceIterator,
@@ -543,7 +755,10 @@ def fit_net(
             device=device,
             **net_kwargs,
         )
-        net.fit(WholeTensorDataset(X, y))
+        net.initialize()
+        n_parameters = sum(p.numel() for p in net.module_.parameters())
+        with torch_threads(batch_size * n_parameters):
+            net.partial_fit(WholeTensorDataset(X, y))
     net.train_split = None
     for name in ("iterator_train__rng", "iterator_train__weights"):
         if hasattr(net, name):

@@ -47,6 +47,20 @@ def fitted(X):
     return AutoEncoder(n_components=3, **FAST).fit(X)
 
 
+class RowCounter(Callback):
+    """Count the training and validation rows of every epoch, batch by batch."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.rows_ = {"train_rows": 0, "valid_rows": 0}
+
+    def on_batch_end(self, net, batch, training, **kwargs):
+        self.rows_["train_rows" if training else "valid_rows"] += len(batch[0])
+
+    def on_epoch_end(self, net, **kwargs):
+        for key, rows in self.rows_.items():
+            net.history.record(key, rows)
+
+
 class EpochCounter(Callback):
     """Count the epochs a net has finished, in skorch's callback style."""
 
@@ -452,7 +466,9 @@ class TestTraining:
     )
     def test_optimizers(self, X, optimizer, expected):
         ae = AutoEncoder(optimizer=optimizer, lr=1e-2, **FAST).fit(X)
-        assert type(ae.net_.optimizer_) is expected
+        # torch's own class, or skgen's subclass that steps it eagerly.
+        built = type(ae.net_.optimizer_)
+        assert built is expected or built.__bases__[1:] == (expected,)
         assert np.isfinite(ae.history_[:, "train_loss"]).all()
 
     def test_not_an_optimizer_class(self, X):
@@ -462,16 +478,15 @@ class TestTraining:
     def test_every_row_trained_on_without_validation(self, X):
         ae = AutoEncoder(batch_size=64, **FAST).fit(X)
         assert ae.history_[:, "train_batch_count"] == [-(-len(X) // 64)] * 5
-        sizes = ae.history_[-1, "batches", :, "train_batch_size"]
-        assert sum(sizes) == len(X)
+        # skgen's lean loop writes no batches; a per-batch callback gets them.
+        ae = AutoEncoder(batch_size=64, callbacks=[RowCounter()], **FAST).fit(X)
+        assert ae.history_[:, "train_rows"] == [len(X)] * 5
 
     def test_validation_rows_are_held_out(self, X):
-        ae = AutoEncoder(batch_size=64, validation_fraction=0.25, **FAST).fit(X)
-        last = ae.history_[-1, "batches"]
-        assert (
-            sum(b["train_batch_size"] for b in last if "train_batch_size" in b) == 225
-        )
-        assert sum(b["valid_batch_size"] for b in last if "valid_batch_size" in b) == 75
+        ae = AutoEncoder(batch_size=64, validation_fraction=0.25, **FAST)
+        ae.set_params(callbacks=[RowCounter()]).fit(X)
+        assert ae.history_[-1, "train_rows"] == 225
+        assert ae.history_[-1, "valid_rows"] == 75
 
     def test_early_stopping_keeps_no_weight_copy(self, X):
         ae = AutoEncoder(validation_fraction=0.2, n_iter_no_change=2, **FAST).fit(X)

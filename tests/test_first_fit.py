@@ -1,10 +1,12 @@
-"""The first fit of a process: Ctrl-C during torch's lazy imports breaks nothing.
+"""The first fit: no compiler imports, and Ctrl-C in imports breaks nothing.
 
-A first fit imports much of torch lazily (``torch._dynamo``, sympy: about
-800 modules). A ``KeyboardInterrupt`` inside those imports used to leave
+torch's optimizers import ``torch._dynamo`` (with sympy: about 800 modules)
+the first time a process builds or steps one. skgen's nets step torch's Adam,
+AdamW, SGD and RMSprop without that import; an optimizer class of one's own
+still pays it. A ``KeyboardInterrupt`` inside those imports used to leave
 half-built modules behind, and every later fit of the process failed
 (``AttributeError: module 'sympy' has no attribute 'core'``). Only a fresh
-process has imports left to interrupt, so the test runs one.
+process has imports left to make or interrupt, so the tests run one.
 """
 
 import json
@@ -30,6 +32,7 @@ import sys
 import warnings
 
 import numpy as np
+import torch
 
 from skgen import AutoEncoder
 
@@ -57,11 +60,17 @@ class InterruptAtLookup:
         return None
 
 
+class OwnAdam(torch.optim.Adam):
+    '''An optimizer class of one's own: torch's wrappers and lazy imports.'''
+
+
 def fit():
     X = np.random.default_rng(0).normal(size=(40, 3))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        AutoEncoder(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X)
+        AutoEncoder(
+            hidden_layer_sizes=(4,), optimizer=OwnAdam, max_epochs=2, random_state=0
+        ).fit(X)
 
 
 # A process started in the background by a shell without job control
@@ -91,14 +100,34 @@ print(json.dumps({
 """
 
 
-def run_fresh_process(interrupted_lookup):
-    """Run :data:`SCRIPT` in a fresh interpreter; return what it reports."""
+FIRST_FITS = """
+import json
+import sys
+
+import numpy as np
+
+from skgen import GAN, VAE, AutoEncoder, AutoregressiveGenerator
+
+X = np.random.default_rng(0).normal(size=(40, 3))
+y = np.arange(40) % 2
+AutoEncoder(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X)
+VAE(hidden_layer_sizes=(4,), optimizer="sgd", max_epochs=2, random_state=0).fit(X)
+GAN(max_epochs=1, random_state=0).fit(X, y)
+AutoregressiveGenerator(max_epochs=1, random_state=0).fit(X)
+print(json.dumps(sorted(
+    name for name in ("torch._dynamo", "sympy") if name in sys.modules
+)))
+"""
+
+
+def run_fresh_process(interrupted_lookup, script=SCRIPT):
+    """Run ``script`` in a fresh interpreter; return what it reports."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
     completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(interrupted_lookup)],
+        [sys.executable, "-c", script, str(interrupted_lookup)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -122,3 +151,8 @@ def test_interrupt_in_lazy_imports_leaves_later_fits_working():
     assert report["first"] == "KeyboardInterrupt", report
     assert report["second"] == "completed", report
     assert report["handler_restored"], report
+
+
+def test_first_fits_import_no_compiler():
+    """Every model's first fit steps its optimizers without ``torch._dynamo``."""
+    assert run_fresh_process(0, FIRST_FITS) == []

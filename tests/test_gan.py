@@ -275,7 +275,7 @@ class TestTraining:
         # 37 rows with packs of 10: batches are rounded down to 30 rows.
         gan = GAN(**FAST, pac=10, random_state=0).fit(X[:37], y[:37])
         assert gan.net_.module_.pac == 10
-        assert gan.history_[-1, "batches", -1, "train_batch_size"] == 30
+        assert gan.net_.batch_size == 30
         # Fewer rows than a pack: the pack shrinks to the data.
         tiny = GAN(**FAST, pac=10, random_state=0).fit(X[:3])
         assert tiny.net_.module_.pac == 3

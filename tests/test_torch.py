@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skgen import GAN, VAE, AutoEncoder
 from skgen._torch import (
+    ONE_THREAD_WORK,
     active_rng,
     available_devices,
     complete_lazy_imports,
@@ -19,6 +20,7 @@ from skgen._torch import (
     derive_seed,
     private_rng,
     resolve_device,
+    thread_count,
     to_float32_tensor,
     torch_threads,
 )
@@ -312,6 +314,35 @@ class TestTorchThreads:
         done.set()
         thread.join()
         assert counts == [1]
+        assert torch.get_num_threads() == 2
+
+    def test_small_steps_get_one_thread(self, monkeypatch, two_threads):
+        monkeypatch.delenv("OMP_NUM_THREADS")
+        assert thread_count(ONE_THREAD_WORK - 1) == 1
+        assert thread_count(ONE_THREAD_WORK) == 2
+        assert thread_count(None) == 2
+        with torch_threads(1000):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        # OMP_NUM_THREADS still decides when it is set.
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+        assert thread_count(1000) == 2
+
+    def test_a_fit_chooses_from_its_step(self, monkeypatch, two_threads):
+        from skgen import AutoEncoder, _torch
+        from tests.test_threads import RecordThreads
+
+        monkeypatch.delenv("OMP_NUM_THREADS")
+        monkeypatch.setattr(_torch, "ONE_THREAD_WORK", 100_000)
+        X = torch.rand(64, 6).numpy()
+        # 64 rows per step of a net of 152 weights: 9,728 multiply-adds.
+        small = AutoEncoder(2, hidden_layer_sizes=(8,), max_epochs=1)
+        small.set_params(callbacks=[RecordThreads()]).fit(X)
+        assert small.history_[:, "torch_threads"] == [1]
+        # The same rows through 2,048 hidden units: over 2 million.
+        large = AutoEncoder(2, hidden_layer_sizes=(2048,), max_epochs=1)
+        large.set_params(callbacks=[RecordThreads()]).fit(X)
+        assert large.history_[:, "torch_threads"] == [2]
         assert torch.get_num_threads() == 2
 
     @pytest.mark.parametrize("value", [None, "", "0", "abc", "-2"])

@@ -12,6 +12,7 @@ from skorch.callbacks import Callback
 from skgen import AutoEncoder
 from skgen._training import (
     DivergenceGuard,
+    EagerSteps,
     EpochProgress,
     SliceIterator,
     WholeTensorDataset,
@@ -185,6 +186,119 @@ class TestOptimizerStep:
         model = AutoEncoder(2, optimizer=PlainSGD, max_epochs=1, random_state=0)
         model.fit(self.X)
         assert isinstance(model.net_.optimizer_, PlainSGD)
+
+
+class TestEagerOptimizers:
+    """torch's optimizers, stepped without their ``torch._dynamo`` wrappers."""
+
+    X = torch.rand(40, 5).numpy()
+
+    @pytest.mark.parametrize(
+        "optimizer", ["adam", "adamw", "sgd", "rmsprop", torch.optim.Adam]
+    )
+    def test_named_optimizers_step_eagerly(self, optimizer):
+        model = AutoEncoder(2, optimizer=optimizer, max_epochs=1, random_state=0)
+        model.fit(self.X)
+        built = model.net_.optimizer_
+        assert isinstance(built, EagerSteps)
+        assert isinstance(built, model._optimizer_class())
+        # It still reports and restores its state as torch's optimizer does.
+        state = built.state_dict()
+        built.load_state_dict(state)
+        assert built.state_dict()["param_groups"] == state["param_groups"]
+
+    @pytest.mark.parametrize(
+        "optimizer_class",
+        [torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD, torch.optim.RMSprop],
+    )
+    def test_same_fit_as_torchs_own_step(self, optimizer_class):
+        from skgen import VAE
+
+        # A subclass of one's own goes through torch's wrappers, as it is.
+        own = type("Own" + optimizer_class.__name__, (optimizer_class,), {})
+        for model_class in (AutoEncoder, VAE):
+            eager = model_class(
+                2, optimizer=optimizer_class, max_epochs=4, random_state=0
+            ).fit(self.X)
+            wrapped = model_class(2, optimizer=own, max_epochs=4, random_state=0)
+            wrapped.fit(self.X)
+            assert not isinstance(wrapped.net_.optimizer_, EagerSteps)
+            np.testing.assert_array_equal(
+                eager.transform(self.X), wrapped.transform(self.X)
+            )
+
+    def test_learning_rate_schedules_drive_it(self):
+        from skorch.callbacks import LRScheduler
+
+        schedule = LRScheduler(policy=torch.optim.lr_scheduler.StepLR, step_size=1)
+        model = AutoEncoder(
+            2, lr=0.1, max_epochs=3, callbacks=[schedule], random_state=0
+        ).fit(self.X)
+        lr = model.net_.optimizer_.param_groups[0]["lr"]
+        assert lr == pytest.approx(0.1 * 0.1**3)
+
+
+class CountBatches(Callback):
+    """A callback that works per batch: the net then runs skorch's loop."""
+
+    def on_batch_end(self, net, **kwargs):
+        self.n_batches_ = getattr(self, "n_batches_", 0) + 1
+
+
+class TestLeanEpochLoop:
+    """Without per-batch callbacks the net skips skorch's per-batch work."""
+
+    X = torch.rand(90, 5).numpy()
+
+    @staticmethod
+    def epochs(history, keys):
+        return [{key: row[key] for key in keys if key in row} for row in history]
+
+    def test_same_fit_and_history_as_skorchs_loop(self):
+        from skgen import VAE
+
+        for model_class in (AutoEncoder, VAE):
+            params = dict(
+                max_epochs=6, validation_fraction=0.2, batch_size=16, random_state=0
+            )
+            lean = model_class(2, **params).fit(self.X)
+            full = model_class(2, callbacks=[CountBatches()], **params).fit(self.X)
+            assert lean.net_.lean_epochs_ and not full.net_.lean_epochs_
+            (counter,) = [
+                cb for _, cb in full.net_.callbacks_ if isinstance(cb, CountBatches)
+            ]
+            # 72 training rows in batches of 16: 5 per epoch, and 2 validation.
+            assert counter.n_batches_ == 6 * (5 + 2)
+            assert lean.history_[-1]["batches"] == []
+            assert len(full.history_[-1]["batches"]) == 5 + 2
+            keys = ["train_loss", "valid_loss", "train_loss_best", "valid_loss_best"]
+            keys += ["train_batch_count", "valid_batch_count"]
+            assert self.epochs(lean.history_, keys) == self.epochs(full.history_, keys)
+            np.testing.assert_array_equal(
+                lean.transform(self.X), full.transform(self.X)
+            )
+
+    def test_gan_losses_match(self):
+        from skgen import GAN
+
+        y = np.arange(len(self.X)) % 2
+        lean = GAN(max_epochs=3, random_state=0).fit(self.X, y)
+        full = GAN(max_epochs=3, callbacks=[CountBatches()], random_state=0)
+        full.fit(self.X, y)
+        assert lean.net_.lean_epochs_ and not full.net_.lean_epochs_
+        keys = ["generator_loss", "discriminator_loss"]
+        assert self.epochs(lean.history_, keys) == self.epochs(full.history_, keys)
+        assert all(len(row) == 2 for row in self.epochs(lean.history_, keys))
+
+    def test_a_scoring_of_batches_gets_them(self):
+        from skorch.callbacks import PassthroughScoring
+
+        scoring = PassthroughScoring(name="train_loss", on_train=True)
+        model = AutoEncoder(
+            2, max_epochs=2, callbacks=[("batch_mean", scoring)], random_state=0
+        ).fit(self.X)
+        assert not model.net_.lean_epochs_
+        assert len(model.history_[-1]["batches"]) > 0
 
 
 class TestProgress:
