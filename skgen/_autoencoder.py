@@ -3,13 +3,12 @@
 from numbers import Real
 
 import torch
-from imblearn.utils import Substitution
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._autoencoder_nets import AutoEncoderModule, ReconstructionNet
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
-from skgen._docstrings import PIECES
+from skgen._docstrings import PIECES, Substitution
 from skgen._layers import CORRUPTIONS, TabularLoss, balanced_category_weights
 from skgen._mixins import LatentTransformerMixin
 from skgen._persistence import register

@@ -4,7 +4,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution
 from skorch.callbacks import EarlyStopping
 from torch import nn
 from torch.optim import Adam
@@ -12,7 +11,7 @@ from torch.optim import Adam
 from skgen._autoregressive_nets import AutoregressiveModule, AutoregressiveNet
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
-from skgen._docstrings import PIECES
+from skgen._docstrings import PIECES, Substitution
 from skgen._layers import ACTIVATIONS
 from skgen._mixins import GenerativeMixin, TableOverSamplerMixin
 from skgen._persistence import register

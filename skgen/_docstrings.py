@@ -2,9 +2,11 @@
 
 The models document many parameters and fitted attributes alike. Each such
 description is written once here, in :data:`PIECES`, and a class fills them in
-with :class:`imblearn.utils.Substitution`, which calls ``str.format`` on its
-docstring: the docstring names a piece by a placeholder on a line of its own,
-such as ``{mlp_parameters}``, and doubles its literal braces
+with :class:`Substitution`, which calls ``str.format`` on its docstring as
+imbalanced-learn's decorator of that name does (skgen has its own, so that
+the AutoEncoder and the VAE do not import imbalanced-learn): the docstring
+names a piece by a placeholder on a line of its own, such as
+``{mlp_parameters}``, and doubles its literal braces
 (``{{"error", "ignore"}}``, ``pd.DataFrame({{...}})``).
 
 A piece is written below as it stands in a class docstring. Its first line
@@ -202,6 +204,26 @@ def _piece(text):
     first, *rest = textwrap.dedent(text).strip("\n").splitlines()
     rest = [_CLASS_DOCSTRING_INDENT + line if line else line for line in rest]
     return "\n".join([first, *rest])
+
+
+class Substitution:
+    """Class decorator: fill the placeholders of the class docstring.
+
+    Parameters
+    ----------
+    **pieces : str
+        The text of each placeholder, by name; the docstring is formatted
+        with ``str.format(**pieces)``.
+    """
+
+    def __init__(self, **pieces):
+        self.pieces = pieces
+
+    def __call__(self, cls):
+        # Docstrings are None under ``python -OO``.
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.format(**self.pieces)
+        return cls
 
 
 #: The named pieces, for ``Substitution(**PIECES)`` on a class.

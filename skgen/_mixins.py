@@ -15,7 +15,6 @@ from numbers import Integral, Number, Real
 import numpy as np
 import pandas as pd
 import torch
-from imblearn.utils import check_target_type
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array, check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
@@ -23,7 +22,6 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions, validate_data
-from skgen._filtering import ClassJudge, most_class_like
 from skgen._layers import ACTIVATIONS
 from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table, row_chunks
 from skgen._torch import make_rng
@@ -521,6 +519,10 @@ class TableOverSamplerMixin:
 
     def _check_X_y(self, X, y, accept_sparse=None):
         """Check ``y`` and the shape of ``X``; leave ``X``'s columns to the model."""
+        # Imported here, so that the AutoEncoder and the VAE, which use this
+        # module but not this method, do not import imbalanced-learn.
+        from imblearn.utils import check_target_type
+
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, skip_check_array=True, reset=True)
@@ -553,6 +555,10 @@ class TableOverSamplerMixin:
         wanted = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
         if not wanted:
             return X, y
+        # Imported here: only resampling needs the forest, and importing
+        # scikit-learn's ensembles would slow ``from skgen import AutoEncoder``.
+        from skgen._filtering import ClassJudge, most_class_like
+
         classes, codes = np.unique(y, return_inverse=True)
         encode = self._judge_encoding(X)
         judge = ClassJudge(encode(X), codes.ravel(), random_state)

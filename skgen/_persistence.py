@@ -16,7 +16,9 @@ This module imports no estimator: each estimator class registers itself with
 :func:`register`, and lists what ``save`` writes of it, explicitly, in
 ``_saved_attributes`` (its fitted attributes) and ``_saved_net_arguments``
 (the arguments its net is rebuilt with). A new fitted attribute is thus a
-deliberate change of the format, not an accident.
+deliberate change of the format, not an accident. ``import skgen`` imports
+no estimator either, so ``load`` first imports the modules listed in
+:data:`ESTIMATOR_MODULES`, whatever the file names.
 
 Reading is closed: ``load`` reads back only what the writer emits for the
 class a file names, and bounds each step before taking it.
@@ -31,6 +33,7 @@ same checks on what it writes, so every file it writes loads.
 """
 
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -101,6 +104,17 @@ PARAMETER_HINTS = {
 # The only classes a file can name, filled by ``register``.
 ESTIMATORS = {}
 
+# The skgen module that defines and registers each estimator class. ``load``
+# imports them all before reading a file, so that it can rebuild any class
+# even in a process that never imported it.
+ESTIMATOR_MODULES = {
+    "AutoEncoder": "skgen._autoencoder",
+    "AutoregressiveGenerator": "skgen._autoregressive",
+    "GAN": "skgen._gan",
+    "GenerativeOverSampler": "skgen._sampler",
+    "VAE": "skgen._vae",
+}
+
 
 def register(cls):
     """Class decorator: let ``save`` and ``load`` handle the estimator ``cls``.
@@ -112,6 +126,16 @@ def register(cls):
     """
     ESTIMATORS[cls.__name__] = cls
     return cls
+
+
+def _import_estimators():
+    """Import every estimator module, registering each class a file can name.
+
+    ``load`` calls this before it reads a file: what it imports does not
+    depend on what the file says, and is only ever skgen's own modules.
+    """
+    for module in ESTIMATOR_MODULES.values():
+        importlib.import_module(module)
 
 
 def _is_skgen_estimator(value):
@@ -142,10 +166,11 @@ class _Writer:
         """Class, parameters and fitted attributes of a skgen estimator."""
         name = type(estimator).__name__
         if not _is_skgen_estimator(estimator):
+            own = ", ".join(ESTIMATOR_MODULES)
             raise ValueError(
-                f"skgen saves its own estimators only ({', '.join(ESTIMATORS)}), "
-                f"not a {type(estimator).__module__}.{name}; use pickle or joblib "
-                "for other objects."
+                f"skgen saves its own estimators only ({own}), not a "
+                f"{type(estimator).__module__}.{name}; use pickle or joblib for "
+                "other objects."
             )
         params = {}
         for key, value in estimator.get_params(deep=False).items():
@@ -439,6 +464,7 @@ def load(path, *, device=None):
     >>> loaded.sample(3, y=2, random_state=0).shape
     (3, 4)
     """
+    _import_estimators()
     name = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "file"
     raw, weights = read_archive(path, name)
     try:

@@ -1,13 +1,12 @@
 """An imbalanced-learn over-sampler that draws rows from a skgen generator."""
 
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from skgen._base import SkgenEstimator
 from skgen._compat import HasMethods
-from skgen._docstrings import PIECES
+from skgen._docstrings import PIECES, Substitution
 from skgen._mixins import SEED_BOUND, TableOverSamplerMixin
 from skgen._persistence import register
 

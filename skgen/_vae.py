@@ -6,12 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from imblearn.utils import Substitution
 from sklearn.utils.validation import check_is_fitted
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
-from skgen._docstrings import PIECES
+from skgen._docstrings import PIECES, Substitution
 from skgen._layers import TabularLoss
 from skgen._mixins import GenerativeMixin, LatentTransformerMixin
 from skgen._persistence import register
