@@ -377,12 +377,21 @@ class TableEncoder:
 
     def transform(self, X):
         """Encode ``X`` (columns as in fit) as a float32 matrix."""
+        return self._encode(X)
+
+    def _encode(self, X, codes=None):
+        """The encoded matrix of ``X``; ``codes``: fit's one-hot codes by column."""
         out = np.zeros((X.shape[0], self.n_encoded_), dtype=np.float32)
         encoded = set()
         if not self.is_frame_ and X.dtype.kind in "biuf":
             encoded = self._encode_numbers(X, out)
+        codes = codes or {}
         for j, codec in enumerate(self.columns_):
-            if j not in encoded:
+            if j in encoded:
+                continue
+            if codes.get(j) is not None:
+                codec.write(codes[j], out)
+            else:
                 codec.encode(self._column(X, j), out, self.handle_unknown)
         return out
 
@@ -415,10 +424,13 @@ class TableEncoder:
             np.subtract(X[:, columns], means[first:last], out=numbers[:, first:last])
         with np.errstate(over="ignore", invalid="ignore"):
             numbers /= scales
-        if not np.isfinite(numbers).all():
-            return set()
+            for first, last in runs:
+                out[:, starts[first] : starts[last - 1] + 1] = numbers[:, first:last]
+        # A NaN or infinity stays one in float32, and so does a number too
+        # large for it; the codecs then rewrite every slot, and report.
         for first, last in runs:
-            out[:, starts[first] : starts[last - 1] + 1] = numbers[:, first:last]
+            if not np.isfinite(out[:, starts[first] : starts[last - 1] + 1]).all():
+                return set()
         return set(plain)
 
     def inverse_transform(self, Xt, *, index=None, float_dtype=np.float64):
@@ -529,13 +541,7 @@ class TableEncoder:
         self._place()
         self._warn_left_out(dropped, X.shape[0])
         self._warn_high_cardinality(X.shape[0])
-        out = np.zeros((X.shape[0], self.n_encoded_), dtype=np.float32)
-        for j, codec in enumerate(self.columns_):
-            if codes.get(j) is not None:
-                codec.write(codes[j], out)
-            else:
-                codec.encode(self._column(X, j), out, self.handle_unknown)
-        return out
+        return self._encode(X, codes)
 
     def _fit_number(self, name, dtype, family, column):
         """The codec of a non-categorical column and, if one-hot, its codes."""
