@@ -24,6 +24,7 @@ from skgen._training import (
     EpochLoss,
     SkgenNet,
     eager_optimizer,
+    fast_step_arguments,
     verbose_callbacks,
 )
 
@@ -253,20 +254,19 @@ class GANNet(SkgenNet):
     def initialize_optimizer(self, triggered_directly=None):
         """One Adam optimizer per player; attributes ending in ``_`` register them."""
         module = self.module_
-        # foreach: one call per operation for all tensors, not one per tensor;
-        # the same updates, 10-20% faster GAN fits on CPU (benchmarks' wine).
         optimizer_class = eager_optimizer(self.optimizer)
+        fast = fast_step_arguments(self.optimizer)
         self.generator_optimizer_ = optimizer_class(
             module.generator.parameters(),
             lr=self.generator_lr,
             betas=ADAM_BETAS,
-            foreach=True,
+            **fast,
         )
         self.discriminator_optimizer_ = optimizer_class(
             module.discriminator.parameters(),
             lr=self.discriminator_lr,
             betas=ADAM_BETAS,
-            foreach=True,
+            **fast,
         )
         return self
 

@@ -121,6 +121,31 @@ _EAGER = {
 }
 
 
+# torch's optimizers with a fused step (one kernel per parameter for the
+# whole update), on CPU and CUDA.
+FUSED = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+
+
+def fast_step_arguments(optimizer_class, given=()):
+    """Arguments that make a torch optimizer step its tensors together.
+
+    For the classes ``optimizer`` names, torch's fused step (Adam, AdamW,
+    SGD: the whole update in one kernel per tensor) or ``foreach`` (RMSprop:
+    one call per operation for all tensors), instead of torch's default on
+    the CPU, a loop of small operations per tensor. ``foreach`` gives the
+    loop's numbers; the fused kernel rounds differently in the last bits, as
+    reproducibly, and made the default digits AutoEncoder fit 1.19 times as
+    fast as ``foreach`` (median of 5 alternating fits, one thread). Nothing
+    for an optimizer class of one's own, or when ``given`` (the arguments
+    set already) chooses either.
+    """
+    if optimizer_class not in OPTIMIZERS.values() or {"fused", "foreach"} & set(given):
+        return {}
+    if optimizer_class in FUSED:
+        return {"fused": True}
+    return {"foreach": True}
+
+
 def eager_optimizer(optimizer_class):
     """The class a net builds for ``optimizer_class``.
 
@@ -645,18 +670,9 @@ class SkgenNet(NeuralNet):
         return self
 
     def get_params_for_optimizer(self, prefix, named_parameters):
-        """The optimizer's arguments; torch's own step over all tensors at once.
-
-        For the optimizers ``optimizer`` names (torch's Adam, AdamW, SGD and
-        RMSprop), ``foreach`` makes one call per operation for all tensors
-        instead of one per tensor: the same numbers as torch's per-tensor
-        loop on the CPU, in less step time for these small nets. An
-        optimizer class of the user's own gets its arguments unchanged.
-        """
+        """The optimizer's arguments, with :func:`fast_step_arguments`."""
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
-        if self.optimizer in OPTIMIZERS.values():
-            kwargs.setdefault("foreach", True)
-        return args, kwargs
+        return args, {**fast_step_arguments(self.optimizer, kwargs), **kwargs}
 
     def initialize_optimizer(self, triggered_directly=None):
         """Build the optimizer as skorch does, from :func:`eager_optimizer`'s class."""

@@ -141,12 +141,20 @@ class TestDivergence:
 
 
 class TestOptimizerStep:
-    """torch's own optimizers step over all tensors at once (``foreach``)."""
+    """torch's own optimizers step their tensors together (fused or foreach)."""
 
     X = torch.rand(40, 5).numpy()
 
-    @pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
-    def test_builtin_optimizers_use_foreach(self, name):
+    @pytest.mark.parametrize(
+        "name, flag",
+        [
+            ("adam", "fused"),
+            ("adamw", "fused"),
+            ("sgd", "fused"),
+            ("rmsprop", "foreach"),
+        ],
+    )
+    def test_builtin_optimizers_step_together(self, name, flag):
         from skgen import VAE, AutoregressiveGenerator
 
         models = [
@@ -158,12 +166,21 @@ class TestOptimizerStep:
         for model in models:
             model.fit(self.X)
             groups = model.net_.optimizer_.param_groups
-            assert all(group["foreach"] is True for group in groups), model
+            assert all(group[flag] is True for group in groups), model
+
+    def test_gan_players_step_fused(self):
+        from skgen import GAN
+
+        gan = GAN(max_epochs=1, random_state=0).fit(self.X)
+        for player in ("generator_optimizer_", "discriminator_optimizer_"):
+            groups = getattr(gan.net_, player).param_groups
+            assert all(group["fused"] is True for group in groups)
 
     def test_foreach_gives_the_same_fit(self, monkeypatch):
         from skgen import _training
 
-        fitted = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        params = dict(optimizer="rmsprop", max_epochs=5, random_state=0)
+        fitted = AutoEncoder(2, **params).fit(self.X)
         original = _training.SkgenNet.get_params_for_optimizer
 
         def per_tensor(self, prefix, named_parameters):
@@ -171,11 +188,25 @@ class TestOptimizerStep:
             return args, {**kwargs, "foreach": False}
 
         monkeypatch.setattr(_training.SkgenNet, "get_params_for_optimizer", per_tensor)
-        looped = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        looped = AutoEncoder(2, **params).fit(self.X)
         assert looped.net_.optimizer_.param_groups[0]["foreach"] is False
         assert torch.equal(
             torch.as_tensor(fitted.transform(self.X)),
             torch.as_tensor(looped.transform(self.X)),
+        )
+
+    def test_fused_fits_are_reproducible_and_close_to_the_loop(self, monkeypatch):
+        from skgen import _training
+
+        fused = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        again = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        np.testing.assert_array_equal(fused.transform(self.X), again.transform(self.X))
+        monkeypatch.setattr(_training, "fast_step_arguments", lambda *args: {})
+        looped = AutoEncoder(2, max_epochs=5, random_state=0).fit(self.X)
+        assert looped.net_.optimizer_.param_groups[0]["fused"] is None
+        # The fused kernel rounds differently, by a few float32 units.
+        np.testing.assert_allclose(
+            fused.transform(self.X), looped.transform(self.X), rtol=1e-4, atol=1e-5
         )
 
     def test_an_optimizer_of_ones_own_gets_its_arguments_unchanged(self):
@@ -211,21 +242,35 @@ class TestEagerOptimizers:
         "optimizer_class",
         [torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD, torch.optim.RMSprop],
     )
-    def test_same_fit_as_torchs_own_step(self, optimizer_class):
-        from skgen import VAE
+    @pytest.mark.parametrize("together", [False, True])
+    def test_same_steps_as_torchs_own(self, optimizer_class, together):
+        from skgen._training import eager_optimizer, fast_step_arguments
 
-        # A subclass of one's own goes through torch's wrappers, as it is.
-        own = type("Own" + optimizer_class.__name__, (optimizer_class,), {})
-        for model_class in (AutoEncoder, VAE):
-            eager = model_class(
-                2, optimizer=optimizer_class, max_epochs=4, random_state=0
-            ).fit(self.X)
-            wrapped = model_class(2, optimizer=own, max_epochs=4, random_state=0)
-            wrapped.fit(self.X)
-            assert not isinstance(wrapped.net_.optimizer_, EagerSteps)
-            np.testing.assert_array_equal(
-                eager.transform(self.X), wrapped.transform(self.X)
-            )
+        options = fast_step_arguments(optimizer_class) if together else {}
+        options["weight_decay"] = 0.01
+        if optimizer_class is torch.optim.SGD:
+            options["momentum"] = 0.9
+        start = torch.rand(3, 4)
+        eager = torch.nn.Parameter(start.clone())
+        wrapped = torch.nn.Parameter(start.clone())
+        optimizers = [
+            eager_optimizer(optimizer_class)([eager], lr=0.1, **options),
+            optimizer_class([wrapped], lr=0.1, **options),
+        ]
+        assert isinstance(optimizers[0], EagerSteps)
+        for step in range(5):
+            gradient = torch.sin(start * (step + 1))
+            for parameter, optimizer in zip([eager, wrapped], optimizers, strict=True):
+                optimizer.zero_grad()
+                parameter.grad = gradient.clone()
+                optimizer.step()
+        assert torch.equal(eager, wrapped)
+
+    def test_an_own_class_keeps_torchs_wrappers(self):
+        own = type("OwnAdam", (torch.optim.Adam,), {})
+        model = AutoEncoder(2, optimizer=own, max_epochs=1, random_state=0)
+        model.fit(self.X)
+        assert type(model.net_.optimizer_) is own
 
     def test_learning_rate_schedules_drive_it(self):
         from skorch.callbacks import LRScheduler
