@@ -416,20 +416,30 @@ class TableEncoder:
         means = np.array([codec.mean for codec in codecs])
         scales = np.array([codec.scale for codec in codecs])
         # Runs of columns that sit side by side in X and in the matrix are
-        # read and written as slices, not gathered.
+        # read and written as slices, not gathered. The division is done in
+        # float64 and rounded once, into the matrix.
         numbers = np.empty((X.shape[0], len(plain)))
-        runs = _runs(plain, starts)
-        for first, last in runs:
-            columns = slice(plain[first], plain[last - 1] + 1)
-            np.subtract(X[:, columns], means[first:last], out=numbers[:, first:last])
+        runs = [
+            (
+                slice(plain[a], plain[b - 1] + 1),
+                slice(a, b),
+                slice(starts[a], starts[b - 1] + 1),
+            )
+            for a, b in _runs(plain, starts)
+        ]
         with np.errstate(over="ignore", invalid="ignore"):
-            numbers /= scales
-            for first, last in runs:
-                out[:, starts[first] : starts[last - 1] + 1] = numbers[:, first:last]
+            for columns, part, slots in runs:
+                np.subtract(X[:, columns], means[part], out=numbers[:, part])
+                np.divide(
+                    numbers[:, part],
+                    scales[part],
+                    out=out[:, slots],
+                    casting="same_kind",
+                )
         # A NaN or infinity stays one in float32, and so does a number too
         # large for it; the codecs then rewrite every slot, and report.
-        for first, last in runs:
-            if not np.isfinite(out[:, starts[first] : starts[last - 1] + 1]).all():
+        for _, _, slots in runs:
+            if not np.isfinite(out[:, slots]).all():
                 return set()
         return set(plain)
 
