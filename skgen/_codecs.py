@@ -171,9 +171,10 @@ def _decimals(values, dtype):
     # The values need at least the places a few of them need: checking those
     # first settles most columns of measured numbers (which have more than
     # six) without a pass per place over the whole sample. Same answer.
-    fewest = _fewest_decimals(_evenly_spaced(sample, DECIMALS_PROBE), single, 0)
-    if fewest is None:
-        return None
+    probe = _evenly_spaced(sample, DECIMALS_PROBE)
+    fewest = _fewest_decimals(probe, single, 0)
+    if fewest is None or probe is sample:
+        return fewest
     return _fewest_decimals(sample, single, fewest)
 
 

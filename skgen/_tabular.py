@@ -416,9 +416,9 @@ class TableEncoder:
         means = np.array([codec.mean for codec in codecs])
         scales = np.array([codec.scale for codec in codecs])
         # Runs of columns that sit side by side in X and in the matrix are
-        # read and written as slices, not gathered. The division is done in
-        # float64 and rounded once, into the matrix.
-        numbers = np.empty((X.shape[0], len(plain)))
+        # read and written as slices, not gathered; rows go a chunk at a
+        # time, so the float64 differences never exceed one chunk. The
+        # division is done in float64 and rounded once, into the matrix.
         runs = [
             (
                 slice(plain[a], plain[b - 1] + 1),
@@ -428,14 +428,16 @@ class TableEncoder:
             for a, b in _runs(plain, starts)
         ]
         with np.errstate(over="ignore", invalid="ignore"):
-            for columns, part, slots in runs:
-                np.subtract(X[:, columns], means[part], out=numbers[:, part])
-                np.divide(
-                    numbers[:, part],
-                    scales[part],
-                    out=out[:, slots],
-                    casting="same_kind",
-                )
+            for rows in range(0, X.shape[0], CHUNK_ROWS):
+                rows = slice(rows, rows + CHUNK_ROWS)
+                for columns, part, slots in runs:
+                    differences = X[rows, columns] - means[part]
+                    np.divide(
+                        differences,
+                        scales[part],
+                        out=out[rows, slots],
+                        casting="same_kind",
+                    )
         # A NaN or infinity stays one in float32, and so does a number too
         # large for it; the codecs then rewrite every slot, and report.
         for _, _, slots in runs:

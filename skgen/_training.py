@@ -50,9 +50,12 @@ OPTIMIZERS = {
 # Optimizers -------------------------------------------------------------------
 
 
-def _unwrapped(function):
-    """``function`` without the wrappers torch put around it (``inspect.unwrap``)."""
-    return inspect.unwrap(function)
+# torch's Optimizer methods without their wrappers, unwrapped once.
+_OPTIMIZER = torch.optim.Optimizer
+_ADD_PARAM_GROUP = inspect.unwrap(_OPTIMIZER.add_param_group)
+_ZERO_GRAD = inspect.unwrap(_OPTIMIZER.zero_grad)
+_STATE_DICT = inspect.unwrap(_OPTIMIZER.state_dict)
+_LOAD_STATE_DICT = inspect.unwrap(_OPTIMIZER.load_state_dict)
 
 
 class EagerSteps:
@@ -78,19 +81,21 @@ class EagerSteps:
         super().__init_subclass__(**kwargs)
         # The torch optimizer this class steps like: the class after the mixin.
         mro = cls.__mro__
-        cls._torch_step = staticmethod(_unwrapped(mro[mro.index(EagerSteps) + 1].step))
+        cls._torch_step = staticmethod(
+            inspect.unwrap(mro[mro.index(EagerSteps) + 1].step)
+        )
 
     def add_param_group(self, param_group):
-        _unwrapped(torch.optim.Optimizer.add_param_group)(self, param_group)
+        _ADD_PARAM_GROUP(self, param_group)
 
     def zero_grad(self, set_to_none=True):
-        _unwrapped(torch.optim.Optimizer.zero_grad)(self, set_to_none)
+        _ZERO_GRAD(self, set_to_none)
 
     def state_dict(self):
-        return _unwrapped(torch.optim.Optimizer.state_dict)(self)
+        return _STATE_DICT(self)
 
     def load_state_dict(self, state_dict):
-        _unwrapped(torch.optim.Optimizer.load_state_dict)(self, state_dict)
+        _LOAD_STATE_DICT(self, state_dict)
 
     def step(self, closure=None):
         with torch.set_grad_enabled(self.defaults["differentiable"]):
@@ -381,14 +386,19 @@ class EpochLoss(PassthroughScoring):
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
+def has_batch_hooks(obj, base):
+    """Whether ``obj``'s class overrides any of ``base``'s :data:`BATCH_HOOKS`."""
+    return any(
+        getattr(type(obj), hook, None) is not getattr(base, hook)
+        for hook in BATCH_HOOKS
+    )
+
+
 def wants_batches(callback):
     """Whether ``callback`` works per batch or reads the batches' history."""
     if isinstance(callback, PassthroughScoring) and not isinstance(callback, EpochLoss):
         return True
-    return any(
-        getattr(type(callback), hook, None) is not getattr(Callback, hook)
-        for hook in BATCH_HOOKS
-    )
+    return has_batch_hooks(callback, Callback)
 
 
 # Progress -----------------------------------------------------------------
@@ -578,10 +588,9 @@ class SkgenNet(NeuralNet):
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """Run skorch's loop; record an interrupt in ``interrupted_``."""
-        self.lean_epochs_ = not any(
-            getattr(type(self), hook) is not getattr(NeuralNet, hook)
-            for hook in BATCH_HOOKS
-        ) and not any(wants_batches(callback) for _, callback in self.callbacks_)
+        self.lean_epochs_ = not has_batch_hooks(self, NeuralNet) and not any(
+            wants_batches(callback) for _, callback in self.callbacks_
+        )
         self.interrupted_ = False
         self.n_complete_epochs_ = len(self.history)
         try:
@@ -623,7 +632,6 @@ class SkgenNet(NeuralNet):
         self.history.record(prefix + "_batch_count", n_batches)
         for name, (total, rows) in self.batch_loss_sums_.items():
             self.epoch_losses_[name] = float(total) / rows
-        self.batch_loss_sums_ = {}
 
     def _set_training(self, training=True):
         """Set the modules' mode, unless the lean loop's pass already did."""
