@@ -13,6 +13,7 @@ from skgen._layers import CORRUPTIONS, TabularLoss, balanced_category_weights
 from skgen._mixins import LatentTransformerMixin
 from skgen._persistence import register
 from skgen._tabular import column_std
+from skgen._training import encoded_rows
 
 
 @register
@@ -243,6 +244,7 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
     _net_class = ReconstructionNet
     _module_class = AutoEncoderModule
     _criterion_class = TabularLoss
+    _streams_tables = True
 
     # What save() writes (skgen._persistence).
     _saved_attributes = (
@@ -340,15 +342,22 @@ class AutoEncoder(LatentTransformerMixin, NeuralEstimator):
                 f"(got corruption={self.corruption!r}, "
                 f"corruption_rate={self.corruption_rate})."
             )
+        if self.predict_corruption and getattr(self, "_one_pass", False):
+            raise ValueError(
+                "partial_fit trains the codes without the corruption head of "
+                "predict_corruption=True, which fit alone uses: set "
+                "predict_corruption=False, or call fit."
+            )
         Xt = self._fit_table(X)
+        rows = encoded_rows(Xt)
         noise_scale = None
         if self.noise_std > 0:
-            std = column_std(Xt)
+            std = column_std(rows)
             noise_scale = torch.as_tensor(self.noise_std * std, dtype=torch.float32)
         weights = None
         if self.category_weights == "balanced":
             encoder = self.table_encoder_
-            weights = balanced_category_weights(Xt, encoder.categorical_blocks)
+            weights = balanced_category_weights(rows, encoder.categorical_blocks)
         corruption = {}
         if corrupting:
             corruption = {

@@ -27,10 +27,11 @@ from skgen._compat import (
     _fit_context,
     validate_data,
 )
+from skgen._dask import check_frame, fit_layout, is_dask_frame, stream_table
 from skgen._persistence import save
 from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table
 from skgen._torch import derive_seed, resolve_device, to_float32_tensor, torch_threads
-from skgen._training import OPTIMIZERS, fit_net, n_validation_rows
+from skgen._training import OPTIMIZERS, continue_net, fit_net, n_validation_rows
 from skgen.exceptions import TrainingInterruptedWarning
 
 # Fewest rows per inference batch (see ``_forward_in_batches``). On AVX-512 CPUs
@@ -161,6 +162,10 @@ class NeuralEstimator(SkgenEstimator):
     )
     _saved_net_arguments = ("lr", "max_epochs", "batch_size", "verbose")
 
+    # Whether fit takes a Dask DataFrame and trains on it partition by
+    # partition (the model's fit must then use encoded_rows for statistics).
+    _streams_tables = False
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the model on ``X``, and on the classes ``y`` if it takes them.
@@ -201,10 +206,45 @@ class NeuralEstimator(SkgenEstimator):
         """Validate ``X`` and fit ``table_encoder_``; return the float32 matrix.
 
         A DataFrame is taken column by column; anything else is validated as a
-        2-D array whose dtype (object included) is kept for the encoder.
+        2-D array whose dtype (object included) is kept for the encoder. A
+        Dask DataFrame is described in one pass and returned as a
+        :class:`~skgen._training.StreamedTable` of its partitions.
         """
+        if is_dask_frame(X):
+            if not self._streams_tables:
+                raise TypeError(
+                    f"{type(self).__name__} trains on a table in memory, and X "
+                    "is a Dask DataFrame: pass X.compute() (or a sample of "
+                    "it). AutoEncoder and VAE train on Dask DataFrames "
+                    "partition by partition."
+                )
+            return self._fit_dask_table(X)
         X = self._validate_table(X, reset=True)
-        self.table_encoder_ = TableEncoder(
+        self.table_encoder_ = self._new_table_encoder()
+        Xt = self.table_encoder_.fit_transform(
+            X, feature_names=getattr(self, "feature_names_in_", None)
+        )
+        self.is_categorical_ = self.table_encoder_.is_categorical_
+        return Xt
+
+    def _fit_dask_table(self, X):
+        """:meth:`_fit_table` for a Dask DataFrame (see :mod:`skgen._dask`)."""
+        X = check_frame(X)
+        # The meta: an empty frame with the columns and dtypes.
+        validate_data(self, X._meta, skip_check_array=True, reset=True)
+        self.table_encoder_ = self._new_table_encoder()
+        sample, n_rows = fit_layout(
+            self.table_encoder_,
+            X,
+            seed=derive_seed(self.random_state),
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
+        self.is_categorical_ = self.table_encoder_.is_categorical_
+        return stream_table(self.table_encoder_, X, sample=sample, n_rows=n_rows)
+
+    def _new_table_encoder(self):
+        """An unfitted table encoder with the estimator's parameters."""
+        return TableEncoder(
             categorical_features=self.categorical_features,
             handle_unknown=getattr(self, "handle_unknown", "error"),
             numeric_scaling=self.numeric_scaling,
@@ -212,11 +252,6 @@ class NeuralEstimator(SkgenEstimator):
             max_discrete_values=self.max_discrete_values,
             numeric_output=self.numeric_output,
         )
-        Xt = self.table_encoder_.fit_transform(
-            X, feature_names=getattr(self, "feature_names_in_", None)
-        )
-        self.is_categorical_ = self.table_encoder_.is_categorical_
-        return Xt
 
     def _check_table(self, X):
         """Check ``X`` against the fitted table; return it as the encoder takes it.
@@ -318,7 +353,10 @@ class NeuralEstimator(SkgenEstimator):
         """
         seed = derive_seed(self.random_state)
         callbacks = [copy.deepcopy(cb) for cb in self._checked_callbacks()]
-        callbacks += self._monitor_callbacks(seed)
+        # partial_fit's first call: one pass, no validation nor early stopping.
+        one_pass = getattr(self, "_one_pass", False)
+        if not one_pass:
+            callbacks += self._monitor_callbacks(seed)
         self.net_ = fit_net(
             self._net_class,
             self._module_class,
@@ -326,14 +364,57 @@ class NeuralEstimator(SkgenEstimator):
             y,
             seed=seed,
             device=resolve_device(self.device),
-            validation_fraction=self.validation_fraction,
+            validation_fraction=None if one_pass else self.validation_fraction,
             criterion=self._criterion_class,
             callbacks=callbacks,
             max_epochs=self.max_epochs,
             verbose=self.verbose,
+            epochs=1 if one_pass else None,
             **net_kwargs,
         )
         self._keep_history()
+
+    def _partial_fit(self, X, y=None):
+        """One pass over ``X``: the first fixes the layout and builds the net.
+
+        Later passes encode ``X`` with the fitted layout (unseen categories
+        follow ``handle_unknown``) and train the net further, with batches
+        drawn from a seed of ``random_state`` and the epochs trained so far.
+        """
+        if not hasattr(self, "net_"):
+            self._one_pass = True
+            try:
+                with self._unfitted_on_error():
+                    self._fit(X, y)
+            finally:
+                del self._one_pass
+        else:
+            if is_dask_frame(X):
+                X = check_frame(X)
+                self._check_dask_columns(X)
+                Xt = stream_table(
+                    self.table_encoder_,
+                    X,
+                    sample=np.zeros((0, self.table_encoder_.n_encoded_)),
+                )
+            else:
+                X, _ = self._check_table(X)
+                Xt = self.table_encoder_.transform(X)
+            Xt, y = self._more_training_rows(Xt, y)
+            entropy = [derive_seed(self.random_state), self.n_epochs_]
+            seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
+            self.net_ = continue_net(self.net_, Xt, y, seed=seed)
+            self._keep_history()
+        self._warn_if_interrupted()
+        return self
+
+    def _more_training_rows(self, Xt, y):
+        """The rows (and conditions) a later ``partial_fit`` pass trains on."""
+        return Xt, None
+
+    def _check_dask_columns(self, X):
+        """Check a Dask DataFrame's column names against the fitted ones."""
+        validate_data(self, X._meta, skip_check_array=True, reset=False)
 
     def _keep_history(self):
         """Set ``history_`` and ``n_epochs_`` from ``net_``.

@@ -330,10 +330,7 @@ class NumberCodec(Codec):
 
     def fit(self, values):
         """Record scaling statistics and the range of finite float64 ``values``."""
-        mean, std, self.min, self.max = moments(values)
-        if self.scaling is not None:
-            # Quantile scaling extends its scores beyond the range by this scale.
-            self.mean, self.scale = mean, std if std > 0 else 1.0
+        self.set_moments(*moments(values))
         if self.scaling == "quantile":
             sample = np.sort(_evenly_spaced(values))
             n_quantiles = min(N_QUANTILES, len(sample))
@@ -353,6 +350,18 @@ class NumberCodec(Codec):
                 UserWarning,
                 stacklevel=6,
             )
+
+    def set_moments(self, mean, std, low, high):
+        """Take the mean, standard deviation and range of the column's values.
+
+        ``fit`` computes them; a table fitted in chunks (see
+        :mod:`skgen._summary`) sets those of all its rows after fitting on a
+        sample.
+        """
+        self.min, self.max = low, high
+        if self.scaling is not None:
+            # Quantile scaling extends its scores beyond the range by this scale.
+            self.mean, self.scale = mean, std if std > 0 else 1.0
 
     # Encode --------------------------------------------------------------
 
@@ -634,23 +643,34 @@ class TimeCodec(NumberCodec):
         """Record the origin and step of the column's grid; return its values."""
         ticks = self.ticks(column)
         observed = ticks[ticks != NAT]
-        self.origin, self.step = (int(observed.min()), 1) if len(observed) else (0, 1)
-        if len(observed) and int(observed.max()) - self.origin >= 2**62:
+        if len(observed):
+            origin = int(observed.min())
+            self.set_grid(origin, observed - origin, int(observed.max()))
+        return self.values(column)
+
+    def set_grid(self, origin, offsets, last):
+        """Take the earliest tick ``origin`` and the largest step ``offsets`` allow.
+
+        ``offsets`` are ticks minus ``origin``, or their greatest common
+        divisor (what a table fitted in chunks knows of them); ``last`` is
+        the latest tick.
+        """
+        self.origin, self.step = origin, 1
+        if last - origin >= 2**62:
             raise ValueError(
                 f"{self.label} spans too long a time for its unit ({self.dtype}): "
                 "convert it to a coarser one, e.g. with .dt.as_unit('s')."
             )
-        offsets = observed - self.origin
+        offsets = np.atleast_1d(np.asarray(offsets, dtype=np.int64))
         if self.kind == PERIOD:
             # Multiples of a frequency (2 days, a quarter) keep their spacing.
             self.step = max(int(np.gcd.reduce(offsets)) if len(offsets) else 1, 1)
-        else:
-            unit = UNIT_NS[np.datetime_data(self._numpy_dtype())[0]]
-            for step_ns in TIME_STEPS_NS:
-                if step_ns >= unit and np.all(offsets % (step_ns // unit) == 0):
-                    self.step = step_ns // unit
-                    break
-        return self.values(column)
+            return
+        unit = UNIT_NS[np.datetime_data(self._numpy_dtype())[0]]
+        for step_ns in TIME_STEPS_NS:
+            if step_ns >= unit and np.all(offsets % (step_ns // unit) == 0):
+                self.step = step_ns // unit
+                return
 
     def _numpy_dtype(self):
         """The numpy dtype of the column's ticks: datetime64 or timedelta64."""

@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from skgen._base import NeuralEstimator
-from skgen._compat import Interval, StrOptions, validate_data
+from skgen._compat import Interval, StrOptions, _fit_context, validate_data
 from skgen._layers import ACTIVATIONS
 from skgen._tabular import CHUNK_ROWS, TableEncoder, prepare_table, row_chunks
 from skgen._torch import make_rng
@@ -111,6 +111,52 @@ class LatentTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         "module__activation",
         "module__dropout",
     )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on one more chunk of rows: one pass over ``X``.
+
+        For tables that come in pieces (files, a database cursor, the
+        partitions of a Dask DataFrame), as scikit-learn's incremental
+        estimators take them. The first call fixes the table's layout from
+        ``X`` (its columns, their kinds, categories and scaling) and builds
+        the network; each call then trains it for one pass over ``X``,
+        keeping the weights and the optimizer's state between calls.
+        Categories or missing values that the first chunk did not have
+        follow ``handle_unknown``: by default they raise, so make the first
+        chunk representative, or fit the layout on the whole table with
+        :meth:`fit` of a Dask DataFrame. ``max_epochs``,
+        ``validation_fraction`` and ``n_iter_no_change`` do not apply: the
+        caller decides how many passes to make. Batches are drawn from a
+        seed of ``random_state`` and the epochs trained so far, so the same
+        calls in the same order give the same model.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, dask DataFrame} of shape (n_samples, n_features)
+            Rows to train on, with the columns of the first call.
+
+        y : array-like of shape (n_samples,) or None, default=None
+            Class labels, for a conditional VAE (the first call sets
+            ``classes_``); ignored otherwise.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more pass.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skgen import AutoEncoder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> ae = AutoEncoder(n_components=4, random_state=0)
+        >>> for start in range(0, len(X), 600):
+        ...     ae = ae.partial_fit(X[start : start + 600] / 16)
+        >>> ae.n_epochs_, ae.transform(X[:2] / 16).shape
+        (3, (2, 4))
+        """
+        return self._partial_fit(X, y)
 
     def transform(self, X):
         """Encode ``X`` into its latent codes.

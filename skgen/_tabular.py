@@ -227,6 +227,17 @@ def prepare_table(X, name="X"):
     return X
 
 
+def _distinct_column(stats, dtype):
+    """A number column's distinct values (and a missing one), in its dtype."""
+    values = pd.Series(stats.distinct)
+    if stats.n_missing:
+        values = pd.concat([values, pd.Series([np.nan])], ignore_index=True)
+    try:
+        return values.astype(dtype)
+    except (TypeError, ValueError):
+        return values
+
+
 def _missing_number_error(codecs):
     """The error for numbers and times with missing values not to be modelled."""
     numbers = [codec.label for codec in codecs if codec.kind in (NUMERIC, INTEGER)]
@@ -375,6 +386,17 @@ class TableEncoder:
         """Fit on ``X`` and return its encoded float32 matrix."""
         return self._fit(X, feature_names)
 
+    def fit_summary(self, summary, feature_names=None):
+        """Fit on a table known from a :class:`skgen._summary.TableSummary`.
+
+        The layout is the one a fit on the whole table gives: kinds,
+        categories, missing values, discreteness, scaling and ranges come
+        from all its rows, quantiles and decimal places from the summary's
+        sample, as in a fit in memory on a table of more than
+        ``SUBSAMPLE`` rows. Returns the encoded sample.
+        """
+        return self._fit(summary.sample, feature_names, summary)
+
     def transform(self, X):
         """Encode ``X`` (columns as in fit) as a float32 matrix."""
         return self._encode(X)
@@ -509,8 +531,12 @@ class TableEncoder:
 
     # Fitting ---------------------------------------------------------------
 
-    def _fit(self, X, feature_names):
-        """Choose and fit a codec per column; return the encoded matrix."""
+    def _fit(self, X, feature_names, summary=None):
+        """Choose and fit a codec per column; return the encoded matrix.
+
+        With a ``summary`` of the whole table, ``X`` is its sample, and the
+        statistics of all rows decide (see :meth:`fit_summary`).
+        """
         self.is_frame_ = isinstance(X, pd.DataFrame)
         if self.is_frame_:
             families = [_column_family(name, dtype) for name, dtype in X.dtypes.items()]
@@ -523,16 +549,18 @@ class TableEncoder:
         declared = resolve_categorical_features(
             self.categorical_features, families, feature_names
         )
+        n_samples = X.shape[0] if summary is None else summary.n_rows
         self.columns_, codes, missing, dropped = [], {}, [], []
         for j, (name, dtype, family) in enumerate(
             zip(names, dtypes, families, strict=True)
         ):
             column = self._column(X, j)
+            stats = None if summary is None else summary.columns[j]
             if declared[j]:
                 kind = BOOLEAN if family == "boolean" else CATEGORICAL
                 codec = CategoryCodec(name, dtype, self.is_frame_, kind)
-                codes[j] = codec.fit(column)
-                if self._text_like(codec, family, X.shape[0]):
+                codes[j] = codec.fit(column if stats is None else stats.values)
+                if self._text_like(codec, family, n_samples, stats):
                     del codes[j]
                     n_values = len(codec.categories)
                     codec = DroppedCodec(name, dtype, self.is_frame_)
@@ -544,19 +572,24 @@ class TableEncoder:
                     "numbers."
                 )
             else:
-                codec, codes[j] = self._fit_number(name, dtype, family, column)
+                codec, codes[j] = self._fit_number(name, dtype, family, column, stats)
                 if isinstance(codec, MissingCodec):
                     missing.append(codec)
             self.columns_.append(codec)
         if missing and self.handle_missing == "error":
             raise _missing_number_error(missing)
         self._place()
-        self._warn_left_out(dropped, X.shape[0])
-        self._warn_high_cardinality(X.shape[0])
-        return self._encode(X, codes)
+        self._warn_left_out(dropped, n_samples)
+        self._warn_high_cardinality(n_samples)
+        # A summary's codes are those of its distinct values, not of X's rows.
+        return self._encode(X, None if summary is not None else codes)
 
-    def _fit_number(self, name, dtype, family, column):
-        """The codec of a non-categorical column and, if one-hot, its codes."""
+    def _fit_number(self, name, dtype, family, column, stats=None):
+        """The codec of a non-categorical column and, if one-hot, its codes.
+
+        ``stats``: the column's :class:`skgen._summary.NumberStats` over the
+        whole table, of which ``column`` is a sample.
+        """
         frame = self.is_frame_
         if family in TIME_KINDS:
             kind, codec_class = TIME_KINDS[family], TimeCodec
@@ -569,28 +602,54 @@ class TableEncoder:
                 kind = INTEGER
         observed = self.numeric_output == "observed"
         codec = codec_class(name, dtype, frame, kind, self.numeric_scaling, observed)
-        values = codec.fit_values(column)
-        missing = np.isnan(values)
-        n_missing = int(missing.sum())
-        if n_missing == len(values):
+        if stats is None:
+            values = codec.fit_values(column)
+            n_missing, n_rows = int(np.isnan(values).sum()), len(values)
+        else:
+            if stats.origin is not None:
+                codec.set_grid(stats.origin, stats.spacing, stats.last)
+            values = codec.values(column)
+            n_missing, n_rows = stats.n_missing, stats.n_rows
+        if n_missing == n_rows:
             what = "time" if family in TIME_KINDS else "numeric"
             raise ValueError(
                 f"Input X has no values in the {what} {codec.label}: every "
                 "value is missing. Drop the column."
             )
-        if n_missing:
-            values = values[~missing]
-        if np.isinf(values).any():
+        values = values[~np.isnan(values)]
+        if np.isinf(values).any() if stats is None else stats.n_inf:
             raise ValueError(f"Input X contains infinity in the numeric {codec.label}.")
-        if kind in (NUMERIC, INTEGER) and self._discrete(values):
+        if kind in (NUMERIC, INTEGER) and self._discrete(values, stats):
             codec = CategoryCodec(name, dtype, frame, DISCRETE)
-            return codec, codec.fit(column)
-        codec.fit(values)
+            if stats is None:
+                return codec, codec.fit(column)
+            return codec, codec.fit(_distinct_column(stats, dtype))
+        if stats is None:
+            codec.fit(values)
+        else:
+            # A sample without a value of a column that has a few still
+            # gets their range.
+            codec.fit(values if len(values) else np.array([stats.min, stats.max]))
+            step = getattr(codec, "step", 1)
+            codec.set_moments(
+                stats.mean / step, stats.std / step, stats.min / step, stats.max / step
+            )
         return (MissingCodec(codec) if n_missing else codec), None
 
-    def _discrete(self, values):
+    def _discrete(self, values, stats=None):
         """Whether numbers take few enough distinct values to be categories."""
         limit = self.max_discrete_values
+        if stats is not None:
+            # Integers beyond float64's exact range would merge as categories.
+            if not limit or stats.distinct is None or stats.count == 0:
+                return False
+            n_distinct = len(stats.distinct)
+            bound = max(abs(stats.min), abs(stats.max))
+            return (
+                bound <= EXACT_FLOAT_INTEGERS
+                and n_distinct <= limit
+                and 2 * n_distinct <= stats.count
+            )
         # Integers beyond float64's exact range would merge as categories.
         if not limit or np.abs(values).max() > EXACT_FLOAT_INTEGERS:
             return False
@@ -600,11 +659,24 @@ class TableEncoder:
         n_distinct = len(pd.unique(values))
         return n_distinct <= limit and 2 * n_distinct <= len(values)
 
-    def _text_like(self, codec, family, n_samples):
-        """Whether a string column, categorical by dtype, is mostly unique values."""
+    def _text_like(self, codec, family, n_samples, stats=None):
+        """Whether a string column, categorical by dtype, is mostly unique values.
+
+        A column of a chunked table with more distinct values than a chunk
+        may give (``stats.truncated``) is one, or cannot be fitted.
+        """
+        by_dtype = isinstance(self.categorical_features, str)
+        if stats is not None and stats.truncated:
+            if not (by_dtype and family == "object"):
+                raise ValueError(
+                    f"{codec.label} has more than {len(codec.categories)} "
+                    "distinct values, too many to learn as categories from a "
+                    "table in chunks; drop it or group its values."
+                )
+            return True
         return (
             family == "object"
-            and isinstance(self.categorical_features, str)
+            and by_dtype
             and len(codec.categories)
             > max(MIN_TEXT_CATEGORIES, TEXT_LIKE_SHARE * n_samples)
         )

@@ -20,6 +20,7 @@ import inspect
 import math
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 from skorch import NeuralNet
@@ -222,7 +223,10 @@ class SliceIterator:
         return -(-len(self.dataset) // self.batch_size)
 
     def __iter__(self):
-        X, y = self.dataset.X, self.dataset.y
+        return self._batches(self.dataset.X, self.dataset.y)
+
+    def _batches(self, X, y):
+        """Batches of ``X`` (and ``y``), in a new order when shuffling."""
         n_samples = len(X)
         order = None
         if self.shuffle:
@@ -232,6 +236,86 @@ class SliceIterator:
             # Gathering per batch keeps the extra memory at one batch.
             index = slice(start, stop) if order is None else order[start:stop]
             yield X[index], None if y is None else y[index]
+
+
+class StreamedTable:
+    """An encoded table that comes in chunks, for a fit that never holds it all.
+
+    A streamed fit (a Dask DataFrame, see :mod:`skgen._dask`) trains on it
+    through :class:`StreamIterator`; the models compute what they need of
+    the encoded rows (spreads, category frequencies) from ``sample``.
+
+    Parameters
+    ----------
+    load : callable
+        ``load(i)`` returns chunk ``i`` as an encoded float32 array; it may
+        run in a background thread while the previous chunk trains.
+
+    n_chunks, n_rows : int
+        How many chunks, and rows in all.
+
+    sample : ndarray
+        Encoded rows drawn uniformly from the table.
+    """
+
+    def __init__(self, load, n_chunks, n_rows, sample):
+        self.load = load
+        self.n_chunks = n_chunks
+        self.n_rows = n_rows
+        self.sample = sample
+
+    def __len__(self):
+        return self.n_rows
+
+    @property
+    def shape(self):
+        return (self.n_rows, self.sample.shape[1])
+
+
+def encoded_rows(Xt):
+    """Rows to compute statistics of an encoded table on: all, or a sample."""
+    return Xt.sample if isinstance(Xt, StreamedTable) else Xt
+
+
+class StreamDataset(torch.utils.data.Dataset):
+    """A :class:`StreamedTable` as skorch's dataset, with the device it trains on."""
+
+    def __init__(self, table, device):
+        self.table = table
+        self.device = device
+
+    def __len__(self):
+        return len(self.table)
+
+    def __getitem__(self, index):
+        raise TypeError("A streamed table is read in chunks, not row by row.")
+
+
+class StreamIterator(SliceIterator):
+    """Batches of a :class:`StreamDataset`, one chunk in memory at a time.
+
+    Every pass visits the chunks in a new random order and each chunk's rows
+    in a new random order (both from ``rng``), so an epoch sees every row
+    once; the next chunk is loaded in a background thread while the current
+    one trains, so at most two chunks (and the one being encoded) are held.
+    The last batch of each chunk may be smaller.
+    """
+
+    def __iter__(self):
+        table, device = self.dataset.table, self.dataset.device
+        order = range(table.n_chunks)
+        if self.shuffle:
+            order = torch.randperm(table.n_chunks, generator=self.rng).tolist()
+        with ThreadPoolExecutor(1, thread_name_prefix="skgen-chunks") as pool:
+            pending = pool.submit(table.load, order[0])
+            for k in range(len(order)):
+                chunk = pending.result()
+                if k + 1 < len(order):
+                    pending = pool.submit(table.load, order[k + 1])
+                X = to_float32_tensor(chunk, device)
+                del chunk
+                yield from self._batches(X, None)
+                del X
 
 
 # Fewest batches per epoch of a BalancedIterator. A GAN needs on the order of
@@ -723,6 +807,7 @@ def fit_net(
     min_valid_rows=1,
     row_weights=None,
     iterator_train=SliceIterator,
+    epochs=None,
     **net_kwargs,
 ):
     """Build a skorch net and train it on the rows of ``X`` (and ``y``).
@@ -751,8 +836,19 @@ def fit_net(
     """
     optimizer_class = net_kwargs.get("optimizer", torch.optim.SGD)
     complete_lazy_imports(eager_optimizer(optimizer_class), device)
-    X = to_float32_tensor(X, device)
-    y = None if y is None else to_float32_tensor(y, device)
+    streamed = isinstance(X, StreamedTable)
+    if streamed:
+        if validation_fraction is not None or y is not None or row_weights is not None:
+            raise ValueError(
+                "A table that comes in chunks (a Dask DataFrame) trains without "
+                "a validation split, classes or row weights; set "
+                "validation_fraction=None (early stopping then watches the "
+                "training loss)."
+            )
+        iterator_train = StreamIterator
+    else:
+        X = to_float32_tensor(X, device)
+        y = None if y is None else to_float32_tensor(y, device)
     with private_rng(seed, device) as rng:
         train_split = None
         if validation_fraction is not None:
@@ -780,10 +876,44 @@ def fit_net(
             **net_kwargs,
         )
         net.initialize()
-        n_parameters = sum(p.numel() for p in net.module_.parameters())
-        with torch_threads(batch_size * n_parameters):
-            net.partial_fit(WholeTensorDataset(X, y))
+        dataset = StreamDataset(X, device) if streamed else WholeTensorDataset(X, y)
+        _train_net(net, dataset, batch_size, epochs)
     net.train_split = None
+    return _release(net)
+
+
+def continue_net(net, X, y=None, *, seed, epochs=1):
+    """Train a fitted net of :func:`fit_net` on more rows, for ``epochs`` passes.
+
+    What ``partial_fit`` does after its first call: the net keeps its
+    weights, its optimizer's state and its history, and the batches (and
+    any noise) of these passes come from private generators seeded with
+    ``seed``. ``X`` is an encoded array or a :class:`StreamedTable`.
+    """
+    device = net.device
+    with private_rng(seed, device) as rng:
+        net.iterator_train__rng = rng
+        if isinstance(X, StreamedTable):
+            net.iterator_train = StreamIterator
+            dataset = StreamDataset(X, device)
+        else:
+            net.iterator_train = SliceIterator
+            X = to_float32_tensor(X, device)
+            y = None if y is None else to_float32_tensor(y, device)
+            dataset = WholeTensorDataset(X, y)
+        _train_net(net, dataset, min(net.batch_size, len(X)), epochs)
+    return _release(net)
+
+
+def _train_net(net, dataset, batch_size, epochs):
+    """Train an initialised net on ``dataset`` with the step's share of threads."""
+    n_parameters = sum(p.numel() for p in net.module_.parameters())
+    with torch_threads(batch_size * n_parameters):
+        net.partial_fit(dataset, epochs=epochs)
+
+
+def _release(net):
+    """Drop the net's references to its generators, weights copies and data."""
     for name in ("iterator_train__rng", "iterator_train__weights"):
         if hasattr(net, name):
             setattr(net, name, None)

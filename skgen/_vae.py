@@ -6,15 +6,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skgen._base import NeuralEstimator
 from skgen._compat import Interval, StrOptions
 from skgen._docstrings import PIECES, Substitution
 from skgen._layers import TabularLoss
-from skgen._mixins import GenerativeMixin, LatentTransformerMixin
+from skgen._mixins import GenerativeMixin, LatentTransformerMixin, check_labels
 from skgen._persistence import register
 from skgen._tabular import CHUNK_ROWS, column_std
+from skgen._training import StreamedTable, encoded_rows
 from skgen._vae_nets import VAEModule, VAENet
 
 HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
@@ -194,6 +195,7 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
     _net_class = VAENet
     _module_class = VAEModule
     _criterion_class = TabularLoss
+    _streams_tables = True
 
     # What save() writes (skgen._persistence).
     _saved_attributes = (
@@ -287,6 +289,11 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         Xt = self._fit_table(X)
         n_classes = 0
         if self.conditional:
+            if isinstance(Xt, StreamedTable):
+                raise ValueError(
+                    "VAE(conditional=True) trains on tables in memory; a Dask "
+                    "DataFrame is taken by an unconditional VAE only."
+                )
             if y is None:
                 raise ValueError(
                     "VAE(conditional=True) requires y to be passed, but the "
@@ -299,9 +306,24 @@ class VAE(LatentTransformerMixin, GenerativeMixin, NeuralEstimator):
         module_kwargs = {
             "n_classes": n_classes,
             "n_numeric": n_numeric,
-            "min_scale": self._min_scale(Xt[:, :n_numeric]),
+            "min_scale": self._min_scale(encoded_rows(Xt)[:, :n_numeric]),
         }
         self._fit_table_net(Xt, **module_kwargs)
+
+    def _more_training_rows(self, Xt, y):
+        """Encoded rows of a later ``partial_fit`` pass, with their classes."""
+        if not self._is_conditional:
+            return Xt, None
+        if y is None or isinstance(Xt, StreamedTable):
+            raise ValueError(
+                "VAE(conditional=True) requires y in every partial_fit call, "
+                "with a table in memory."
+            )
+        check_labels(y)
+        y = column_or_1d(np.asarray(y, dtype=object), warn=True)
+        if len(y) != len(Xt):
+            raise ValueError(f"X has {len(Xt)} rows but y has {len(y)} labels.")
+        return np.hstack([Xt, self._one_hot(y)]), None
 
     def _net_arguments(self):
         """The ELBO's weights, for :class:`~skgen._vae_nets.VAENet`."""

@@ -9,6 +9,7 @@ import os
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.pipeline import Pipeline as ImbPipeline
 from sklearn.base import clone
@@ -19,7 +20,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skgen import GAN, AutoEncoder
+from skgen import GAN, VAE, AutoEncoder
 from tests.test_threads import (
     THREAD_VARIABLES,
     process_id,
@@ -136,3 +137,60 @@ def test_dask_workers_keep_to_their_share(client, X_digits):
     threads = split_scores(search, "threads")
     assert min(threads) >= 1
     assert max(threads) <= share_of_cores(N_WORKERS)
+
+
+# Dask DataFrames on the cluster (skgen.dask, fit) ----------------------------
+
+
+def cluster_frame(n_rows=900):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n_rows),
+            "n": rng.integers(0, 50, n_rows),
+            "c": pd.Categorical(rng.choice(["a", "b", "c"], n_rows)),
+        }
+    )
+
+
+def test_dask_methods_on_the_cluster_equal_in_memory(client):
+    dd = pytest.importorskip("dask.dataframe")
+    import skgen.dask
+
+    df = cluster_frame()
+    ddf = dd.from_pandas(df, npartitions=3)
+    vae = VAE(hidden_layer_sizes=(16,), max_epochs=2, random_state=0).fit(df)
+    # The model travels to the workers, which compute the partitions.
+    Z = client.compute(skgen.dask.transform(vae, ddf)).result()
+    np.testing.assert_array_equal(Z.to_numpy(), vae.transform(df))
+    scores = client.compute(skgen.dask.score_samples(vae, ddf)).result()
+    np.testing.assert_array_equal(scores.to_numpy(), vae.score_samples(df))
+
+
+def test_dask_sample_on_the_cluster_equals_local(client, monkeypatch):
+    pytest.importorskip("dask.dataframe")
+    import dask
+
+    import skgen.dask
+
+    monkeypatch.setattr(skgen.dask, "BLOCK_ROWS", 200)
+    vae = VAE(hidden_layer_sizes=(16,), max_epochs=2, random_state=0)
+    vae.fit(cluster_frame())
+    rows = skgen.dask.sample(vae, 1_500, partition_rows=400, random_state=7)
+    on_cluster = client.compute(rows).result()
+    local = dask.compute(rows, scheduler="sync")[0]
+    pd.testing.assert_frame_equal(on_cluster, local)
+
+
+def test_dask_fit_with_a_client_reads_partitions_on_the_cluster(client):
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    df = cluster_frame()
+    ddf = dd.from_pandas(df, npartitions=3)
+    on_cluster = AutoEncoder(hidden_layer_sizes=(16,), max_epochs=2, random_state=0)
+    on_cluster.fit(ddf)
+    local = AutoEncoder(hidden_layer_sizes=(16,), max_epochs=2, random_state=0)
+    with dask.config.set(scheduler="sync"):
+        local.fit(ddf)
+    np.testing.assert_array_equal(on_cluster.transform(df), local.transform(df))

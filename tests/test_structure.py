@@ -17,7 +17,7 @@ PACKAGE = Path(skgen.__file__).parent
 # From the top down; a module imports only modules of lower layers.
 LAYERS = [
     ["skgen"],
-    ["_autoencoder", "_vae", "_gan", "_autoregressive", "_sampler", "metrics"],
+    ["_autoencoder", "_vae", "_gan", "_autoregressive", "_sampler", "metrics", "dask"],
     ["_mixins"],
     ["_base"],
     [
@@ -26,11 +26,12 @@ LAYERS = [
         "_gan_nets",
         "_autoregressive_nets",
         "_persistence",
+        "_dask",
     ],
     ["_reader"],
     ["_load_checks", "_archive"],
     ["_json_values"],
-    ["_training", "_layers", "_tabular", "_filtering"],
+    ["_training", "_layers", "_tabular", "_filtering", "_summary"],
     ["_torch", "_codecs", "_compat", "_docstrings", "exceptions", "_version"],
 ]
 LAYER = {name: depth for depth, names in enumerate(LAYERS) for name in names}
