@@ -91,8 +91,10 @@ def stream_table(encoder, X, *, sample, n_rows=None):
                 f"Partition {i} of X has columns {list(frame.columns)}, not "
                 f"those of the DataFrame's meta, {columns}."
             )
-        return encoder.transform(frame)
+        return frame
 
     if n_rows is None:
         n_rows = int(X.map_partitions(len).sum().compute())
-    return StreamedTable(load, len(parts), n_rows, np.asarray(sample))
+    return StreamedTable(
+        load, encoder.transform, len(parts), n_rows, np.asarray(sample)
+    )

@@ -248,8 +248,14 @@ class StreamedTable:
     Parameters
     ----------
     load : callable
-        ``load(i)`` returns chunk ``i`` as an encoded float32 array; it may
-        run in a background thread while the previous chunk trains.
+        ``load(i)`` returns chunk ``i`` as it is read (a DataFrame); it runs
+        in a background thread while the previous chunk trains.
+
+    encode : callable
+        ``encode(chunk)`` turns a loaded chunk into an encoded float32 array;
+        it runs when training reaches the chunk, so that only one chunk is
+        held encoded (encoded rows of one-hot columns take more memory than
+        the rows they encode).
 
     n_chunks, n_rows : int
         How many chunks, and rows in all.
@@ -258,8 +264,9 @@ class StreamedTable:
         Encoded rows drawn uniformly from the table.
     """
 
-    def __init__(self, load, n_chunks, n_rows, sample):
+    def __init__(self, load, encode, n_chunks, n_rows, sample):
         self.load = load
+        self.encode = encode
         self.n_chunks = n_chunks
         self.n_rows = n_rows
         self.sample = sample
@@ -297,8 +304,8 @@ class StreamIterator(SliceIterator):
     Every pass visits the chunks in a new random order and each chunk's rows
     in a new random order (both from ``rng``), so an epoch sees every row
     once; the next chunk is loaded in a background thread while the current
-    one trains, so at most two chunks (and the one being encoded) are held.
-    The last batch of each chunk may be smaller.
+    one trains, so one chunk is held encoded and at most two as they were
+    read. The last batch of each chunk may be smaller.
     """
 
     def __iter__(self):
@@ -312,7 +319,7 @@ class StreamIterator(SliceIterator):
                 chunk = pending.result()
                 if k + 1 < len(order):
                     pending = pool.submit(table.load, order[k + 1])
-                X = to_float32_tensor(chunk, device)
+                X = to_float32_tensor(table.encode(chunk), device)
                 del chunk
                 yield from self._batches(X, None)
                 del X

@@ -147,7 +147,9 @@ class TestStreamIterator:
             loads.append(i)
             return chunks[i]
 
-        table = StreamedTable(load, len(sizes), sum(sizes), np.zeros((0, 1)))
+        table = StreamedTable(
+            load, np.asarray, len(sizes), sum(sizes), np.zeros((0, 1))
+        )
         rng = torch.Generator().manual_seed(seed)
         iterator = StreamIterator(
             StreamDataset(table, torch.device("cpu")), 16, shuffle=shuffle, rng=rng
