@@ -238,9 +238,12 @@ class NeuralEstimator(SkgenEstimator):
             X,
             seed=derive_seed(self.random_state),
             feature_names=getattr(self, "feature_names_in_", None),
+            verbose=self.verbose,
         )
         self.is_categorical_ = self.table_encoder_.is_categorical_
-        return stream_table(self.table_encoder_, X, sample=sample, n_rows=n_rows)
+        return stream_table(
+            self.table_encoder_, X, sample=sample, n_rows=n_rows, verbose=self.verbose
+        )
 
     def _new_table_encoder(self):
         """An unfitted table encoder with the estimator's parameters."""
@@ -396,6 +399,7 @@ class NeuralEstimator(SkgenEstimator):
                     self.table_encoder_,
                     X,
                     sample=np.zeros((0, self.table_encoder_.n_encoded_)),
+                    verbose=self.verbose,
                 )
             else:
                 X, _ = self._check_table(X)

@@ -8,6 +8,9 @@ gives the training loop the partitions one at a time, encoded as they
 arrive. Dask is imported only here, and only when such a frame is passed.
 """
 
+import sys
+import time
+
 import numpy as np
 
 from skgen._summary import merge_summaries, summarise_chunk
@@ -32,10 +35,11 @@ def check_frame(X, name="X"):
     return X
 
 
-def fit_layout(encoder, X, *, seed, feature_names):
+def fit_layout(encoder, X, *, seed, feature_names, verbose=0):
     """Fit ``encoder`` on all partitions of ``X`` in one pass.
 
-    Returns ``(encoded_sample, n_rows)``.
+    Returns ``(encoded_sample, n_rows)``; with ``verbose``, says how long the
+    pass took.
     """
     import dask
 
@@ -56,10 +60,18 @@ def fit_layout(encoder, X, *, seed, feature_names):
         )
         for i, part in enumerate(X.to_delayed())
     ]
+    started = time.perf_counter()
     (summaries,) = dask.compute(summaries)
     summary = merge_summaries(summaries)
     if not summary.n_rows:
         raise ValueError("X is a Dask DataFrame with no rows.")
+    if verbose:
+        print(
+            f"layout of {summary.n_rows:,} rows in {len(summaries)} partitions "
+            f"read in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     _check_sample_dtypes(summary.sample, meta)
     return encoder.fit_summary(summary, feature_names=feature_names), summary.n_rows
 
@@ -75,11 +87,12 @@ def _check_sample_dtypes(sample, meta):
             )
 
 
-def stream_table(encoder, X, *, sample, n_rows=None):
+def stream_table(encoder, X, *, sample, n_rows=None, verbose=0):
     """The encoded partitions of ``X`` as a :class:`StreamedTable`.
 
     A partition is computed (on the cluster, when a Dask client is active)
-    and encoded only when the training loop reaches it.
+    while the one before trains, and encoded when training reaches it. With
+    ``verbose``, about ten lines per pass say how far it got.
     """
     parts = X.to_delayed()
     columns = list(X.columns)
@@ -95,6 +108,29 @@ def stream_table(encoder, X, *, sample, n_rows=None):
 
     if n_rows is None:
         n_rows = int(X.map_partitions(len).sum().compute())
+    report = PassProgress() if verbose else None
     return StreamedTable(
-        load, encoder.transform, len(parts), n_rows, np.asarray(sample)
+        load, encoder.transform, len(parts), n_rows, np.asarray(sample), report
     )
+
+
+class PassProgress:
+    """Lines on the partitions a pass has trained on, about ten per pass."""
+
+    def __init__(self, lines=10, stream=None):
+        self.lines = lines
+        self.stream = stream
+
+    def __call__(self, k, n_chunks, n_rows):
+        if k == 1:
+            self.started_, self.rows_ = time.perf_counter(), 0
+        self.rows_ += n_rows
+        if k % max(1, n_chunks // self.lines) and k != n_chunks:
+            return
+        seconds = time.perf_counter() - self.started_
+        print(
+            f"  partition {k}/{n_chunks} of this pass: {self.rows_:,} rows in "
+            f"{seconds:.1f} s ({self.rows_ / seconds:,.0f} rows/s)",
+            file=self.stream if self.stream is not None else sys.stderr,
+            flush=True,
+        )

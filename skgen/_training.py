@@ -262,11 +262,17 @@ class StreamedTable:
 
     sample : ndarray
         Encoded rows drawn uniformly from the table.
+
+
+    report : callable or None, default=None
+        ``report(k, n_chunks, n_rows)``, called after the ``k``-th chunk of a
+        pass (of ``n_rows`` rows) has trained: progress within long epochs.
     """
 
-    def __init__(self, load, encode, n_chunks, n_rows, sample):
+    def __init__(self, load, encode, n_chunks, n_rows, sample, report=None):
         self.load = load
         self.encode = encode
+        self.report = report
         self.n_chunks = n_chunks
         self.n_rows = n_rows
         self.sample = sample
@@ -322,6 +328,8 @@ class StreamIterator(SliceIterator):
                 X = to_float32_tensor(table.encode(chunk), device)
                 del chunk
                 yield from self._batches(X, None)
+                if table.report is not None:
+                    table.report(k + 1, len(order), len(X))
                 del X
 
 

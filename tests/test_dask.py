@@ -202,6 +202,13 @@ class TestDaskFit:
         # the in-memory one, not at it.
         assert streamed.score(df) > 1.3 * memory.score(df)
 
+    def test_verbose_reports_the_layout_pass_and_partitions(self, capsys):
+        ddf = dd.from_pandas(mixed_frame(), npartitions=4)
+        AutoEncoder(verbose=1, **FAST).fit(ddf)
+        err = capsys.readouterr().err
+        assert "layout of 2,000 rows in 4 partitions read in" in err
+        assert err.count("partition 4/4 of this pass: 2,000 rows") == 2
+
     def test_validation_split_is_refused(self):
         ddf = dd.from_pandas(mixed_frame(300), npartitions=2)
         with pytest.raises(ValueError, match="validation_fraction=None"):
