@@ -13,9 +13,12 @@ import time
 
 import numpy as np
 
-from skgen._summary import merge_summaries, summarise_chunk
+from skgen._summary import combine_summaries, merge_summaries, summarise_chunk
 from skgen._tabular import _column_family, resolve_categorical_features
 from skgen._training import StreamedTable
+
+# Partition summaries merged per step of the layout pass.
+MERGE_FAN_IN = 4
 
 
 def is_dask_frame(X):
@@ -60,6 +63,14 @@ def fit_layout(encoder, X, *, seed, feature_names, verbose=0):
         )
         for i, part in enumerate(X.to_delayed())
     ]
+    # Merged in a tree of MERGE_FAN_IN, so that no step holds the samples of
+    # all partitions (100,000 rows each, at most).
+    combine = dask.delayed(combine_summaries, pure=True)
+    while len(summaries) > MERGE_FAN_IN:
+        summaries = [
+            combine(summaries[i : i + MERGE_FAN_IN])
+            for i in range(0, len(summaries), MERGE_FAN_IN)
+        ]
     started = time.perf_counter()
     (summaries,) = dask.compute(summaries)
     summary = merge_summaries(summaries)

@@ -176,6 +176,18 @@ def merge_summaries(summaries):
     The sample keeps the :data:`SAMPLE_ROWS` rows with the smallest random
     keys of all chunks: a uniform sample of the whole table, in table order.
     """
+    summary = combine_summaries(summaries)
+    summary.sample = summary.sample.drop(columns=KEY)
+    return summary
+
+
+def combine_summaries(summaries):
+    """:func:`merge_summaries`, keeping the sample's keys for further merges.
+
+    Merging is associative, so summaries can be merged in a tree (where the
+    chunks are) instead of all at once: the sample of a merge is the rows
+    with the smallest keys of its parts, whatever the grouping.
+    """
     summaries = [s for s in summaries if s.n_rows] or summaries[:1]
     samples = [s.sample for s in summaries]
     samples = _unify_categories(samples)
@@ -184,7 +196,6 @@ def merge_summaries(summaries):
         keys = sample[KEY].to_numpy()
         keep = np.sort(np.argpartition(keys, SAMPLE_ROWS)[:SAMPLE_ROWS])
         sample = sample.iloc[keep]
-    sample = sample.drop(columns=KEY)
     columns = []
     for j in range(len(summaries[0].columns)):
         parts = [s.columns[j] for s in summaries]

@@ -99,6 +99,35 @@ class TestLayout:
         expected.fit_transform(ddf.compute())
         assert_same_layout(vae.table_encoder_, expected, quantiles=False)
 
+    def test_merging_in_a_tree_gives_the_same_summary(self, monkeypatch):
+        monkeypatch.setattr(_summary, "SAMPLE_ROWS", 100)
+        df = mixed_frame(1_200)
+        families = ["float", "float", "integer", "integer"]
+        parts = [
+            _summary.summarise_chunk(
+                df.iloc[i : i + 200, :4],
+                declared=[False] * 4,
+                families=families,
+                limit=10,
+                seed=0,
+                index=k,
+            )
+            for k, i in enumerate(range(0, 1_200, 200))
+        ]
+        flat = _summary.merge_summaries(parts)
+        tree = _summary.merge_summaries(
+            [
+                _summary.combine_summaries(parts[:4]),
+                _summary.combine_summaries(parts[4:]),
+            ]
+        )
+        pd.testing.assert_frame_equal(flat.sample, tree.sample)
+        assert len(flat.sample) == 100
+        assert flat.n_rows == tree.n_rows == 1_200
+        for a, b in zip(flat.columns, tree.columns, strict=True):
+            assert (a.n_missing, a.count) == (b.n_missing, b.count)
+            np.testing.assert_allclose([a.mean, a.std], [b.mean, b.std], rtol=1e-12)
+
     def test_categories_that_differ_between_partitions(self):
         df = mixed_frame(400)
         df["c"] = df["c"].astype(str)
