@@ -627,13 +627,13 @@ class TableEncoder:
         if stats is None:
             codec.fit(values)
         else:
+            # Time statistics are in ticks, the codec's values in steps.
+            step = getattr(codec, "step", 1)
+            low, high = stats.min / step, stats.max / step
             # A sample without a value of a column that has a few still
             # gets their range.
-            codec.fit(values if len(values) else np.array([stats.min, stats.max]))
-            step = getattr(codec, "step", 1)
-            codec.set_moments(
-                stats.mean / step, stats.std / step, stats.min / step, stats.max / step
-            )
+            codec.fit(values if len(values) else np.array([low, high]))
+            codec.set_moments(stats.mean / step, stats.std / step, low, high)
         return (MissingCodec(codec) if n_missing else codec), None
 
     def _discrete(self, values, stats=None):

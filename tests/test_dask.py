@@ -151,6 +151,22 @@ class TestLayout:
         assert ae.table_encoder_.columns_[0].codec == "missing"
         assert np.isfinite(ae.transform(df)).all()
 
+    def test_dates_missing_from_the_sample(self, monkeypatch):
+        # Two dates in 1,000 rows: the 20-row sample has none of them.
+        monkeypatch.setattr(_summary, "SAMPLE_ROWS", 20)
+        dates = pd.Series(pd.NaT, index=range(1_000), dtype="datetime64[ns]")
+        dates[[500, 900]] = pd.to_datetime(["2021-03-01", "2021-03-11"])
+        df = pd.DataFrame({"x": np.arange(1_000.0), "d": dates})
+        vae = VAE(**FAST).fit(dd.from_pandas(df, npartitions=2))
+        codec = vae.table_encoder_.columns_[1].inner
+        expected = TableEncoder()
+        expected.fit_transform(df)
+        want = expected.columns_[1].inner
+        assert (codec.origin, codec.step) == (want.origin, want.step)
+        assert (codec.min, codec.max) == (want.min, want.max) == (0.0, 10.0)
+        # Quantiles in days, of the range's two ends, as the sample has no date.
+        assert codec.quantiles.tolist() == [2.5, 7.5]
+
     def test_infinity_is_refused_by_name(self):
         df = mixed_frame(300)
         df.loc[123, "y"] = np.inf
