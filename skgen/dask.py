@@ -207,6 +207,18 @@ def score_samples(model, X):
     -------
     scores : dask.dataframe.Series
         One score per row, with the index of ``X``.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> from sklearn.datasets import load_iris
+    >>> from skgen import VAE
+    >>> import skgen.dask
+    >>> X, _ = load_iris(return_X_y=True, as_frame=True)
+    >>> vae = VAE(max_epochs=5, random_state=0).fit(X)
+    >>> scores = skgen.dask.score_samples(vae, dd.from_pandas(X, npartitions=3))
+    >>> bool((scores.compute().to_numpy() == vae.score_samples(X)).all())
+    True
     """
     check_is_fitted(model)
     X = check_frame(X)
@@ -229,6 +241,18 @@ def inverse_transform(model, Z):
     X : dask.dataframe.DataFrame
         Decoded rows with the fitted columns and dtypes (the model must have
         been fitted on a DataFrame), and the index of ``Z``.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> from sklearn.datasets import load_iris
+    >>> from skgen import AutoEncoder
+    >>> import skgen.dask
+    >>> X, _ = load_iris(return_X_y=True, as_frame=True)
+    >>> ae = AutoEncoder(n_components=2, max_epochs=5, random_state=0).fit(X)
+    >>> codes = skgen.dask.transform(ae, dd.from_pandas(X, npartitions=3))
+    >>> skgen.dask.inverse_transform(ae, codes).compute().shape
+    (150, 4)
     """
     check_is_fitted(model)
     Z = check_frame(Z, "Z")
