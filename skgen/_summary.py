@@ -32,6 +32,9 @@ MAX_CHUNK_CATEGORIES = 100_000
 
 TIME_FAMILIES = ("datetime", "timedelta", "period")
 
+# The sample's column of random keys while chunks are merged.
+KEY = "__skgen_key__"
+
 
 @dataclass
 class NumberStats:
@@ -114,10 +117,6 @@ def summarise_chunk(frame, *, declared, families, limit, seed, index):
             columns.append(_number_stats(column, limit))
     sample = frame.iloc[keep]
     return TableSummary(len(frame), sample.assign(**{KEY: keys[keep]}), columns)
-
-
-# The sample's column of random keys while chunks are merged.
-KEY = "__skgen_key__"
 
 
 def _category_stats(column):

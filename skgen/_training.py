@@ -280,10 +280,6 @@ class StreamedTable:
     def __len__(self):
         return self.n_rows
 
-    @property
-    def shape(self):
-        return (self.n_rows, self.sample.shape[1])
-
 
 def encoded_rows(Xt):
     """Rows to compute statistics of an encoded table on: all, or a sample."""
